@@ -1,0 +1,264 @@
+"""Arabic-aware full-text search over the archive.
+
+The user's query is parsed here (never handed to FTS5 as typed), folded with the same
+:func:`archive.text.fold` the index was built with, and rebuilt as an FTS5 expression in which every
+term is a double-quoted string.  Supported: words (implicit AND), ``"exact phrases"``, ``prefix*``,
+``AND``/``OR``/``NOT``, ``-word``, parentheses.  Anything else is an :class:`InvalidQuery` with a
+one-line reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from .errors import InvalidQuery
+from .text import fold, words
+
+__all__ = ["compile_query", "search", "snippet", "SearchHit", "query_terms"]
+
+_TOKEN = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<lpar>\()|(?P<rpar>\))|(?P<word>[^\s()"]+))')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def fts(self) -> str:
+        quoted = '"' + " ".join(self.words).replace('"', '""') + '"'
+        return quoted + (" *" if self.prefix else "")
+
+
+def _lex(query: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    query = query.strip()
+    while pos < len(query):
+        m = _TOKEN.match(query, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        if m.group("quote") is not None:
+            text = m.group("quote")
+            if len(text) < 2 or not text.endswith('"'):
+                raise InvalidQuery('unbalanced quote: close the phrase with a second "')
+            tokens.append(("phrase", text[1:-1]))
+        elif m.group("lpar"):
+            tokens.append(("(", "("))
+        elif m.group("rpar"):
+            tokens.append((")", ")"))
+        else:
+            word = m.group("word")
+            if word in _OPERATORS:
+                tokens.append((word, word))
+            elif word.upper().startswith("NEAR"):
+                raise InvalidQuery("NEAR queries are not supported: use an exact \"phrase\" instead")
+            elif word == "-":
+                tokens.append(("NOT", "-"))
+            elif not re.search(r"\w", word) and "*" not in word:
+                continue  # lone punctuation (";", "--", "،") carries nothing to search for
+            elif word.startswith("-") and len(word) > 1:
+                tokens.append(("NOT", "-"))
+                tokens.append(("word", word[1:]))
+            else:
+                tokens.append(("word", word))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]):
+        self.tokens = tokens
+        self.i = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def parse(self) -> str:
+        if not self.tokens:
+            raise InvalidQuery("empty query: give at least one word to search for")
+        expr = self.or_expr()
+        if self.peek() is not None:
+            kind = self.peek()
+            raise InvalidQuery("unbalanced parenthesis: a ')' has no '('" if kind == ")"
+                               else f"unexpected {self.tokens[self.i][1]!r}")
+        return expr
+
+    def or_expr(self) -> str:
+        parts = [self.and_expr()]
+        while self.peek() == "OR":
+            self.take()
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def and_expr(self) -> str:
+        positive: list[str] = []
+        negative: list[str] = []
+        while self.peek() not in (None, "OR", ")"):
+            if self.peek() == "AND":
+                self.take()
+                if self.peek() in (None, "OR", ")", "AND"):
+                    raise InvalidQuery("AND needs a word on both sides")
+                continue
+            if self.peek() == "NOT":
+                op = self.take()[1]
+                if self.peek() in (None, "OR", ")", "AND", "NOT"):
+                    raise InvalidQuery("a bare '-' or NOT needs a word after it" if op == "-"
+                                       else "NOT needs a word after it")
+                negative.append(self.atom())
+            else:
+                positive.append(self.atom())
+        if not positive:
+            if negative:
+                raise InvalidQuery("a query cannot only exclude words: add a word to search for")
+            raise InvalidQuery("missing words around an operator")
+        expr = positive[0] if len(positive) == 1 else "(" + " AND ".join(positive) + ")"
+        for neg in negative:
+            expr = f"({expr} NOT {neg})"
+        return expr
+
+    def atom(self) -> str:
+        kind, value = self.take()
+        if kind == "(":
+            if self.peek() == ")":
+                raise InvalidQuery("empty parentheses")
+            expr = self.or_expr()
+            if self.peek() != ")":
+                raise InvalidQuery("unbalanced parenthesis: a '(' is never closed")
+            self.take()
+            return expr
+        if kind == ")":
+            raise InvalidQuery("unbalanced parenthesis: a ')' has no '('")
+        if kind == "phrase":
+            folded = words(value)
+            if not folded:
+                raise InvalidQuery("empty phrase: put words between the quotes")
+            return _Term(tuple(folded)).fts()
+        if kind == "word":
+            prefix = value.endswith("*")
+            core = value.rstrip("*")
+            if "*" in core:
+                raise InvalidQuery(f"'*' may only end a word (prefix search), not stand inside {value!r}")
+            folded = words(core)
+            if not folded:
+                raise InvalidQuery("a bare '*' needs letters before it, e.g. مدرس*" if prefix
+                                   else f"{value!r} has no letters or digits to search for")
+            return _Term(tuple(folded), prefix).fts()
+        raise InvalidQuery(f"{value} needs a word after it")
+
+
+def compile_query(query: str) -> str:
+    """The FTS5 MATCH expression for a user query.
+
+    :raises InvalidQuery: with a one-line explanation.
+    """
+    return _Parser(_lex(query)).parse()
+
+
+def query_terms(query: str) -> list[tuple[str, bool]]:
+    """Folded (word, is_prefix) pairs of the positive terms, for highlighting."""
+    terms = []
+    tokens = _lex(query)
+    negate = False
+    for kind, value in tokens:
+        if kind == "NOT":
+            negate = True
+            continue
+        if kind in ("word", "phrase") and not negate:
+            prefix = kind == "word" and value.endswith("*")
+            terms += [(w, prefix) for w in words(value.rstrip("*"))]
+        negate = False
+    return terms
+
+
+_WORD_SPAN = re.compile(r"\w+")
+
+
+def snippet(text: str | None, terms: list[tuple[str, bool]], *, width: int = 28,
+            mark: tuple[str, str] = ("[", "]")) -> str:
+    """A window of about *width* words of *text* around the densest run of query terms, the
+    matched words wrapped in *mark* — highlighted in the original spelling, not the folded one."""
+    if not text:
+        return ""
+    spans = list(_WORD_SPAN.finditer(text))
+    if not spans:
+        return ""
+
+    def hit(word: str) -> bool:
+        folded = fold(word)
+        return any(folded == t or (prefix and folded.startswith(t)) for t, prefix in terms)
+
+    hits = [i for i, m in enumerate(spans) if hit(m.group())]
+    if hits:
+        best = max(hits, key=lambda i: sum(1 for j in hits if i <= j < i + width))
+        start = max(0, best - width // 4)
+    else:
+        start = 0
+    end = min(len(spans), start + width)
+    chosen = set(hits)
+    out, pos = [], spans[start].start()
+    for i in range(start, end):
+        m = spans[i]
+        out.append(text[pos:m.start()])
+        out.append(f"{mark[0]}{m.group()}{mark[1]}" if i in chosen else m.group())
+        pos = m.end()
+    piece = " ".join("".join(out).split())
+    return ("… " if start else "") + piece + (" …" if end < len(spans) else "")
+
+
+@dataclass(slots=True)
+class SearchHit:
+    id: int
+    title: str | None
+    site: str | None
+    url: str
+    published: str | None
+    category: str | None
+    snippet: str
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def search(db: sqlite_utils.Database, query: str, *, site: str | None = None,
+           category: str | None = None, since: str | None = None, until: str | None = None,
+           limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> Iterator[SearchHit]:
+    """Ranked articles matching *query* (best first), with filters on site, category and dates.
+
+    :param since: ISO date or datetime, inclusive lower bound on ``published``.
+    :param until: ISO date or datetime, inclusive upper bound (a bare date covers the whole day).
+    :raises InvalidQuery: the query cannot be parsed.
+    """
+    match = compile_query(query)
+    terms = query_terms(query)
+    where = ["articles_fts MATCH :match"]
+    params: dict[str, Any] = {"match": match, "limit": int(limit)}
+    if site:
+        where.append("a.site = :site")
+        params["site"] = site
+    if category:
+        where.append("a.category = :category")
+        params["category"] = category
+    if since:
+        where.append("a.published >= :since")
+        params["since"] = since
+    if until:
+        where.append("a.published <= :until")
+        params["until"] = until + ("T23:59:59Z" if len(until) == 10 else "")
+    sql = ("SELECT a.id, a.title, a.site, a.url, a.published, a.category, a.body, "
+           "bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+           f"WHERE {' AND '.join(where)} ORDER BY score LIMIT :limit")
+    for row in db.query(sql, params):
+        yield SearchHit(row["id"], row["title"], row["site"], row["url"], row["published"],
+                        row["category"], snippet(row["body"], terms, mark=mark), row["score"])

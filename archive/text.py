@@ -1,0 +1,106 @@
+"""Arabic-aware text folding for search and deduplication.
+
+Written by hand because no maintained library folds Arabic the way a search index needs it
+(PyArabic's ``strip_tashkeel``/``normalize_hamza`` cover part of it, but not clitics, digits and
+bidi marks together, and one pass of ``str.translate`` is several times faster than chaining them).
+
+``fold(text)`` is the *index form*: what FTS5 stores and what queries are matched against.  The same
+function is applied to the user's query, so both sides agree on every variant:
+
+- tashkeel (U+064B–U+065F, U+0670, Quranic marks) and tatweel (U+0640) removed;
+- hamza-carrying alefs أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي;
+- Arabic-Indic (٠-٩) and Persian (۰-۹) digits → ASCII;
+- bidi controls and zero-width marks dropped (ZWNJ becomes a space in the index form only);
+- Persian ک/ی → Arabic ك/ي, so mixed-keyboard text matches;
+- lower-case for Latin text;
+- attached clitics removed from the front of each word (و، ف، ب، ك، ل with ال: وال، بال، فال،
+  كال، لل، وبال …, and a leading و on words long enough to survive it), a light stemmer in the
+  spirit of Larkey's light10 that only touches prefixes so phrase and prefix queries keep working.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = ["fold", "fold_word", "fold_chars", "words", "body_hash", "strip_marks"]
+
+_TASHKEEL = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u06D6", "\u06D7", "\u06D8",
+    "\u06D9", "\u06DA", "\u06DB", "\u06DC", "\u06DF", "\u06E0", "\u06E1", "\u06E2", "\u06E3",
+    "\u06E4", "\u06E7", "\u06E8", "\u06EA", "\u06EB", "\u06EC", "\u06ED", "\u0640"]
+_BIDI_AND_ZW = ["\u200B", "\u200D", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C", "\u202D",
+    "\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u061C", "\uFEFF", "\u00AD"]
+
+_FOLD_TABLE: dict[int, str | None] = {ord(c): None for c in _TASHKEEL + _BIDI_AND_ZW}
+_FOLD_TABLE.update({ord(a): b for a, b in {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي",
+    "ة": "ه", "ۀ": "ه", "ە": "ه",
+    "ؤ": "و",
+    "ک": "ك", "ڪ": "ك",
+    "\u200C": " ", "\u00A0": " ",
+}.items()})
+_FOLD_TABLE.update({0x0660 + i: str(i) for i in range(10)})
+_FOLD_TABLE.update({0x06F0 + i: str(i) for i in range(10)})
+
+# Mark removal for display-side hygiene (bidi/zero-width, but ZWNJ kept).
+_MARKS_TABLE: dict[int, None] = {ord(c): None for c in _BIDI_AND_ZW}
+
+#: Clitic prefixes, longest first.  A prefix is stripped only when at least MIN_STEM letters remain.
+CLITIC_PREFIXES: tuple[str, ...] = (
+    "وبال", "وكال", "وفال", "ولل", "فبال", "فلل", "وال", "بال", "كال", "فال", "لل", "ال",
+)
+#: A bare leading و is a conjunction far more often than a root letter in long words.
+CONJUNCTIONS: tuple[str, ...] = ("و",)
+MIN_STEM = 3
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+
+
+def strip_marks(text: str) -> str:
+    """Remove bidi controls and zero-width marks (keeping ZWNJ) from display text."""
+    return text.translate(_MARKS_TABLE)
+
+
+def fold_chars(text: str) -> str:
+    """Character folding only (no clitic stripping), lower-cased: for comparing short phrases."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).lower()
+
+
+def fold_word(word: str) -> str:
+    """Strip attached clitics from one already-folded word."""
+    if len(word) <= MIN_STEM or not _ARABIC_LETTER.match(word):
+        return word
+    for prefix in CLITIC_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM - (prefix == "ال"):
+            return word[len(prefix):]
+    if word[0] in CONJUNCTIONS and len(word) - 1 >= MIN_STEM:
+        rest = word[1:]
+        for prefix in ("ال", "بال", "لل", "كال"):
+            if rest.startswith(prefix) and len(rest) - len(prefix) >= MIN_STEM - 1:
+                return rest[len(prefix):]
+        return rest
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The folded words of *text*, in order (the tokens the FTS index holds)."""
+    base = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).lower()
+    return [fold_word(w) for w in _WORD_RE.findall(base)]
+
+
+def fold(text: str | None) -> str:
+    """The index form of *text*: folded words joined by single spaces."""
+    if not text:
+        return ""
+    return " ".join(words(text))
+
+
+def body_hash(body: str | None) -> str | None:
+    """A content hash that survives whitespace, punctuation, tashkeel and spelling-variant noise."""
+    folded = fold(body)
+    if not folded:
+        return None
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest()

@@ -1,0 +1,65 @@
+"""URL identity: the key under which the archive recognises the same page reached by many URLs.
+
+Built on :func:`w3lib.url.canonicalize_url` (percent-encoding, query order, fragments); this module
+adds what news sites need on top of it: host case and ``www``/``m``/``amp`` sub-domains, tracking
+parameters, trailing slashes and AMP variants.  ``url_key`` is an identity key, not a URL to fetch.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+__all__ = ["url_key", "clean_url", "TRACKING_PARAMS", "is_amp_url"]
+
+#: Query parameters that identify a campaign or a click, never a page.
+TRACKING_PARAMS: frozenset[str] = frozenset({
+    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
+    "ref_src", "ref_url", "ito", "ocid", "cmpid", "_ga",
+    "amp", "amp_js_v", "usqp", "outputtype", "share", "s_cid", "spm", "xtor",
+})
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "pk_", "mtm_", "hsa_", "__twitter", "_hs")
+_HOST_PREFIXES = ("www.", "www1.", "www2.", "m.", "mobile.", "amp.")
+_AMP_PATH = re.compile(r"(?:/amp)(?=/|$)|(?:\.amp)(?=$|\.html?$)|(?:/amp\.html?)$", re.I)
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def clean_url(url: str) -> str:
+    """*url* percent-encoded, without fragment and tracking parameters (still fetchable)."""
+    parts = urlsplit(safe_url_string(url.strip()))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
+                       urlencode(query, doseq=True), ""))
+
+
+def is_amp_url(url: str) -> bool:
+    """True for the usual AMP address forms: ``/amp/`` segment, ``.amp`` suffix, ``amp.`` host, ``?amp``."""
+    parts = urlsplit(url)
+    if parts.netloc.lower().startswith("amp."):
+        return True
+    if any(k.lower() in ("amp", "outputtype") for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        return True
+    return bool(_AMP_PATH.search(parts.path))
+
+
+def url_key(url: str) -> str:
+    """The identity key of *url*: scheme-less, host without ``www``, path without AMP markers or
+    trailing slash, tracking parameters removed, percent-encoding and query order canonical."""
+    parts = urlsplit(canonicalize_url(clean_url(url)))
+    host = parts.hostname or ""
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix):]
+            break
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = _AMP_PATH.sub("", parts.path) or "/"
+    path = re.sub(r"/(index|default)\.(html?|php|aspx?)$", "/", path, flags=re.I)
+    path = path.rstrip("/") or "/"
+    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,564 @@
+"""The article page object: one method per field, the spider and ``newscrawl extract`` share it.
+
+Metadata goes through a fallback chain, as in trafilatura: site rule → JSON-LD → OpenGraph /
+``article:*`` meta → microdata → DOM heuristics → URL.  Every field is ``None``/empty when it
+cannot be found, never an exception; what went wrong is listed in :attr:`ArticlePage.errors`.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+from parsel import Selector
+
+from newscrawl.dates import ParsedDate, parse_date
+from newscrawl.siteconfig import SiteRules
+from newscrawl.text import clean_text, join_paragraphs, norm_phrase
+
+from .body import BodyResult, _absolute, extract_body, harvest_related
+from .boilerplate import STRIP_TAGS
+from .decode import Decoded, decode_html
+from .metadata import article_ld, breadcrumb_ld, json_ld_objects, ld_people, ld_text, meta_map
+
+__all__ = ["ArticlePage", "EXTRACTOR_VERSION", "FIELDS"]
+
+EXTRACTOR_VERSION = "1.0"
+FIELDS = ("url", "canonical_url", "site", "title", "body", "category", "published", "published_raw",
+          "modified", "modified_raw", "author", "tags", "related_links", "images", "language")
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»«:•·~]{1,2}\s+|\s*\|\s*|\s+::\s+")
+_DATE_CLASS = re.compile(r"date|time|publish|posted|created|tarikh|timestamp|modified|updated", re.I)
+_UPDATED_WORDS = ("اخر تحديث", "تحديث", "تم التحديث", "updated", "modified", "اخر تعديل", "به روز")
+_AUTHOR_CLASS = re.compile(r"author|byline|writer|writeby|kateb|journalist|reporter|contributor", re.I)
+_CATEGORY_CLASS = re.compile(r"(?:^|[-_ ])(?:post-)?cat(?:egory|egories)?(?:$|[-_ ])|section-?name|"
+                             r"(?:^|[-_ ])kicker|article-section|news-?cat", re.I)
+_TAG_CLASS = re.compile(r"(?:^|[-_ ])tags?(?:$|[-_ ])|post-tags|tagcloud|keywords|hashtags", re.I)
+_BYLINE_PREFIX = re.compile(r"^\s*(?:كتب|كتبت|بقلم|إعداد|اعداد|تقرير|by)\s*[:：\-–]?\s*", re.I)
+_HOME_WORDS = {"الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "home", "accueil", "خانه", "صفحه اصلی"}
+_PERSIAN = re.compile(r"[پچژگکی]")
+_URDU = re.compile(r"[ٹڈڑںےۓھ]")
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|$)")
+_BAD_IMAGE = re.compile(r"logo|sprite|icon|avatar|placeholder|blank\.gif|pixel|spacer|loading|lazy\.|"
+                        r"/ads?/|banner|\.svg(?:$|\?)", re.I)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False,
+                               huge_tree=True)
+
+
+def _parse(text: str) -> HtmlElement | None:
+    text = text.replace("\x00", "")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def _txt(el: HtmlElement | None) -> str:
+    return clean_text(el.text_content()) if el is not None else ""
+
+
+class ArticlePage:
+    """An article extracted from one HTML page.
+
+    :param html: the page as received (bytes are decoded like a browser) or already-decoded text.
+    :param url: the address the page was fetched from (resolves relative links and site rules).
+    :param content_type: the HTTP ``Content-Type`` header, when known.
+    :param rules: site-specific selectors and settings (``None``: generic extraction only).
+    :param fetched_at: anchors relative dates ("منذ ساعتين"); defaults to now.
+    """
+
+    def __init__(self, html: bytes | str, url: str, *, content_type: str | None = None,
+                 rules: SiteRules | None = None, fetched_at: datetime | None = None):
+        self.url = url
+        self.rules = rules or SiteRules()
+        self.fetched_at = fetched_at
+        self.errors: list[str] = []
+        self.decoded: Decoded = decode_html(html, content_type)
+        if self.decoded.replaced:
+            self.errors.append(f"decoding: {self.decoded.replaced} undecodable bytes replaced "
+                               f"({self.decoded.encoding})")
+        self.root = _parse(self.decoded.text)
+        if self.root is None:
+            self.errors.append("not HTML: nothing to parse")
+            self.root = lxml.html.document_fromstring("<html><body></body></html>")
+        self._selector = Selector(root=self.root, type="html") if self.rules.selectors else None
+
+    # -- shared lookups -----------------------------------------------------------------------------
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        return meta_map(self.root)
+
+    def _meta(self, *names: str) -> str | None:
+        for name in names:
+            values = self.meta.get(name)
+            if values:
+                return clean_text(values[0]) or None
+        return None
+
+    @cached_property
+    def ld_objects(self) -> list[dict[str, Any]]:
+        return json_ld_objects(self.root)
+
+    @cached_property
+    def ld(self) -> dict[str, Any]:
+        return article_ld(self.ld_objects)
+
+    @cached_property
+    def base_url(self) -> str:
+        base = self.root.find(".//base")
+        href = base.get("href") if base is not None else None
+        return urljoin(self.url, href) if href else self.url
+
+    def _rule(self, name: str) -> list[str] | None:
+        """Values of a site selector for field *name* (``None`` when the site gives none)."""
+        query = self.rules.selectors.get(name)
+        if not query or self._selector is None:
+            return None
+        if query.startswith("xpath:"):
+            nodes = self._selector.xpath(query[6:])
+        else:
+            nodes = self._selector.css(query.removeprefix("css:"))
+        values = []
+        for node in nodes:
+            root = node.root
+            text = root.text_content() if isinstance(root, HtmlElement) else str(root)
+            text = clean_text(text)
+            if text:
+                values.append(text)
+        return values
+
+    def _links(self, rel: str) -> str | None:
+        for link in self.root.iter("link"):
+            if rel in (link.get("rel") or "").lower().split() and link.get("href"):
+                return urljoin(self.base_url, link.get("href").strip())
+        return None
+
+    # -- fields ------------------------------------------------------------------------------------
+    @cached_property
+    def is_amp(self) -> bool:
+        html = self.root if self.root.tag == "html" else self.root.getroottree().getroot()
+        return "amp" in html.attrib or "⚡" in html.attrib
+
+    @cached_property
+    def canonical_url(self) -> str:
+        """``rel=canonical`` → ``og:url`` → JSON-LD ``url`` → the page URL.  A canonical that points
+        at a site's home page (a common CMS mistake) is ignored."""
+        own_path = urlsplit(self.url).path
+        candidates = [self._links("canonical"), self._meta("og:url"),
+                      ld_text(self.ld.get("mainEntityOfPage")) if isinstance(self.ld.get("mainEntityOfPage"), (str, dict)) else None,
+                      ld_text(self.ld.get("url"))]
+        for candidate in candidates:
+            if not candidate or not candidate.startswith(("http://", "https://", "/")):
+                continue
+            url = urljoin(self.base_url, candidate)
+            path = urlsplit(url).path
+            if path.strip("/") == "" and own_path.strip("/") != "":
+                continue
+            return url
+        return self.url
+
+    @cached_property
+    def amp_url(self) -> str | None:
+        return None if self.is_amp else self._links("amphtml")
+
+    @cached_property
+    def site_name(self) -> str | None:
+        publisher = self.ld.get("publisher")
+        return self._meta("og:site_name", "application-name", "al:android:app_name") or (
+            ld_text(publisher) if isinstance(publisher, (dict, list)) else None)
+
+    @cached_property
+    def _h1s(self) -> list[str]:
+        return [t for t in (_txt(h) for h in self.root.iter("h1")) if t]
+
+    @cached_property
+    def title(self) -> str | None:
+        rule = self._rule("title")
+        if rule:
+            return rule[0]
+        html_title = _txt(self.root.find(".//title"))
+        meta_title = self._meta("og:title", "twitter:title") or ld_text(self.ld.get("headline")) \
+            or ld_text(self.ld.get("name"))
+        reference = [norm_phrase(t) for t in (meta_title, html_title) if t]
+        # An <h1> that agrees with the declared title is the cleanest form (no site name in it).
+        for h1 in self._h1s:
+            phrase = norm_phrase(h1)
+            if len(phrase.split()) >= 2 and any(phrase and (phrase in ref or ref in phrase) for ref in reference if ref):
+                return h1
+        for candidate in (meta_title, html_title):
+            if candidate:
+                return self._strip_site_name(candidate)
+        long_h1 = [h for h in self._h1s if len(h.split()) >= 3]
+        return long_h1[0] if long_h1 else None
+
+    def _strip_site_name(self, title: str) -> str:
+        parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+        if len(parts) < 2:
+            return title
+        site = norm_phrase(self.site_name) if self.site_name else None
+        host = urlsplit(self.url).hostname or ""
+        host_words = {w for w in re.split(r"[.\-]", host.lower()) if w not in ("www", "com", "net", "org")}
+        kept = []
+        for part in parts:
+            phrase = norm_phrase(part)
+            if site and (phrase == site or phrase in site or site in phrase) and len(phrase) < len(norm_phrase(title)):
+                continue
+            if phrase.replace(" ", "") in host_words:
+                continue
+            kept.append(part)
+        if not kept:
+            return title
+        if len(kept) < len(parts):
+            # rebuild with the original separators between the kept parts
+            start = title.find(kept[0])
+            end = title.rfind(kept[-1]) + len(kept[-1])
+            return clean_text(title[start:end]) if start >= 0 and end > start else kept[0]
+        # No site name recognised: drop a short trailing/leading segment only when it repeats on
+        # the page as the publisher's name somewhere else is unknown, keep the longest otherwise.
+        longest = max(parts, key=len)
+        return longest if len(longest.split()) >= 0.6 * len(title.split()) else title
+
+    @cached_property
+    def _body(self) -> BodyResult:
+        tree = copy.deepcopy(self.root)
+        etree.strip_elements(tree, *STRIP_TAGS, with_tail=False)
+        for query in self.rules.drop:
+            for node in _select(tree, query):
+                if node.getparent() is not None:
+                    node.drop_tree()
+        for el in list(tree.iter()):
+            if isinstance(el.tag, str) and (el.get("hidden") is not None or
+                                            "display:none" in (el.get("style") or "").replace(" ", "")):
+                if el.getparent() is not None:
+                    el.drop_tree()
+        self._related = harvest_related(tree, self.base_url, self.url)
+        images = self._container_images(tree)
+        body_rule = self.rules.selectors.get("body")
+        if body_rule:
+            nodes = _select(tree, body_rule)
+            if nodes:
+                from .body import _clean_container, _paragraphs
+                for node in nodes:
+                    _clean_container(node)
+                chunks, headline_links = _paragraphs(nodes)
+                return BodyResult([t for t, _ in chunks], [], images, headline_links, True)
+        result = extract_body(tree, title=self.title)
+        result.images = images
+        return result
+
+    def _container_images(self, tree: HtmlElement) -> list[str]:
+        found = []
+        for img in tree.iter("img", "amp-img"):
+            if _inside_chrome(img):
+                continue
+            src = img.get("data-src") or img.get("data-lazy-src") or img.get("data-original") or img.get("src")
+            if not src and img.get("srcset"):
+                src = img.get("srcset").split(",")[0].split()[0]
+            url = _absolute(self.base_url, src)
+            if not url or _BAD_IMAGE.search(url):
+                continue
+            width = img.get("width")
+            if width and width.isdigit() and int(width) < 100:
+                continue
+            found.append(url)
+        return found
+
+    @cached_property
+    def body(self) -> str:
+        return join_paragraphs(self._body.paragraphs)
+
+    @cached_property
+    def related_links(self) -> list[dict[str, str]]:
+        self._body  # noqa: B018 - harvesting happens while the body is extracted
+        own = {self.url, self.canonical_url}
+        return [link for link in self._related if link["url"] not in own]
+
+    @cached_property
+    def images(self) -> list[str]:
+        urls = []
+        for value in (self._meta("og:image", "og:image:url", "twitter:image", "twitter:image:src"),
+                      _ld_image(self.ld.get("image") or self.ld.get("thumbnailUrl"))):
+            if value:
+                urls.append(urljoin(self.base_url, value))
+        urls += self._body.images
+        return list(dict.fromkeys(u for u in urls if u))
+
+    def _parse_date(self, value: str | None) -> ParsedDate | None:
+        if not value:
+            return None
+        try:
+            return parse_date(value, now=self.fetched_at, tz=self.rules.timezone,
+                              day_first=self.rules.day_first)
+        except ValueError as exc:
+            self.errors.append(f"date: {exc}")
+            return None
+
+    @cached_property
+    def _dom_dates(self) -> list[tuple[str, bool]]:
+        """Visible date strings near the headline: (text, looks like an update stamp)."""
+        found: list[tuple[int, str, bool]] = []
+        h1_pos = None
+        for pos, el in enumerate(self.root.iter()):
+            if not isinstance(el.tag, str):
+                continue
+            if el.tag == "h1" and h1_pos is None:
+                h1_pos = pos
+            attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
+            if el.tag != "time" and not _DATE_CLASS.search(attrs):
+                continue
+            if len(el) > 8 or _inside_chrome(el):
+                continue
+            text = el.get("datetime") or el.get("content") or _txt(el)
+            if not text or len(text) > 120:
+                continue
+            updated = any(w in norm_phrase(attrs + " " + _txt(el)) for w in _UPDATED_WORDS)
+            found.append((pos, text, updated))
+        if h1_pos is not None:
+            found.sort(key=lambda item: (item[0] < h1_pos - 60, abs(item[0] - h1_pos)))
+        return [(text, updated) for _, text, updated in found]
+
+    @cached_property
+    def _published(self) -> ParsedDate | None:
+        rule = self._rule("published")
+        candidates = list(rule or [])
+        candidates += [ld_text(self.ld.get("datePublished")), ld_text(self.ld.get("dateCreated")),
+                       self._meta("article:published_time", "og:article:published_time",
+                                  "datepublished", "pubdate", "publishdate", "publish-date",
+                                  "article.published", "dcterms.created", "dc.date.issued",
+                                  "dc.date", "date", "sailthru.date", "parsely-pub-date",
+                                  "cxenseparse:recs:publishtime", "og:published_time")]
+        candidates += [text for text, updated in self._dom_dates if not updated]
+        for value in candidates:
+            parsed = self._parse_date(value)
+            if parsed:
+                return parsed
+        match = _URL_DATE.search(unquote(urlsplit(self.canonical_url).path))
+        if match:
+            return self._parse_date("-".join(match.groups()))
+        return None
+
+    @cached_property
+    def _modified(self) -> ParsedDate | None:
+        rule = self._rule("modified")
+        candidates = list(rule or [])
+        candidates += [ld_text(self.ld.get("dateModified")),
+                       self._meta("article:modified_time", "og:updated_time", "datemodified",
+                                  "last-modified", "dcterms.modified", "article.updated")]
+        candidates += [text for text, updated in self._dom_dates if updated]
+        for value in candidates:
+            parsed = self._parse_date(value)
+            if parsed:
+                return parsed
+        return None
+
+    @property
+    def published(self) -> str | None:
+        return self._published.iso if self._published else None
+
+    @property
+    def published_raw(self) -> str | None:
+        return self._published.raw if self._published else None
+
+    @property
+    def modified(self) -> str | None:
+        return self._modified.iso if self._modified else None
+
+    @property
+    def modified_raw(self) -> str | None:
+        return self._modified.raw if self._modified else None
+
+    @cached_property
+    def category(self) -> str | None:
+        rule = self._rule("category")
+        if rule:
+            return rule[0]
+        section = self.ld.get("articleSection")
+        value = ld_text(section) or self._meta("article:section", "og:article:section", "section",
+                                                "parsely-section", "category")
+        if value:
+            return value
+        crumbs = breadcrumb_ld(self.ld_objects) or self._dom_breadcrumbs()
+        crumbs = [c for c in crumbs if norm_phrase(c) not in _HOME_WORDS and not self._is_site_name(c)]
+        title = norm_phrase(self.title or "")
+        crumbs = [c for c in crumbs if norm_phrase(c) != title and not (title and norm_phrase(c) in title and len(c.split()) > 4)]
+        if crumbs:
+            return crumbs[-1]
+        for el in self.root.iter("a"):
+            rel = (el.get("rel") or "").lower().split()
+            if "category" in rel or _CATEGORY_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+                text = _txt(el)
+                if text and len(text.split()) <= 5 and not _inside_chrome(el):
+                    return text
+        for el in self.root.iter("span", "div", "p"):
+            if _CATEGORY_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}") and len(el) <= 3:
+                text = _txt(el)
+                if text and len(text.split()) <= 4 and not _inside_chrome(el):
+                    return text
+        return None
+
+    def _dom_breadcrumbs(self) -> list[str]:
+        for el in self.root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}"
+            if "breadcrumb" in attrs.lower() or "مسار" in attrs:
+                items = [_txt(a) for a in el.iter("a", "span", "li") if len(a) == 0]
+                items = [i for i in items if i and i not in ("»", "›", "/", ">", "<", "«", "‹")]
+                if items:
+                    return list(dict.fromkeys(items))
+        return []
+
+    def _is_site_name(self, text: str) -> bool:
+        if not self.site_name:
+            return False
+        a, b = norm_phrase(text), norm_phrase(self.site_name)
+        return bool(a) and (a == b or a in b or b in a)
+
+    @cached_property
+    def author(self) -> str | None:
+        rule = self._rule("author")
+        names = list(rule or [])
+        names += ld_people(self.ld.get("author"))
+        meta_author = self._meta("author", "article:author", "dc.creator", "byl", "parsely-author")
+        if meta_author and not meta_author.startswith("http"):
+            names.append(meta_author)
+        for el in self.root.iter():
+            if not isinstance(el.tag, str) or len(el) > 4:
+                continue
+            attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('rel') or ''} {el.get('itemprop') or ''}"
+            if _AUTHOR_CLASS.search(attrs) and not _inside_chrome(el):
+                text = _txt(el)
+                if text and len(text.split()) <= 8:
+                    names.append(text)
+        for name in names:
+            name = clean_text(_BYLINE_PREFIX.sub("", name))
+            if name and not self._is_site_name(name) and len(name.split()) <= 8 \
+                    and not name.startswith("http") and norm_phrase(name) not in ("", "admin"):
+                return name
+        return None
+
+    @cached_property
+    def tags(self) -> list[str]:
+        rule = self._rule("tags")
+        tags = list(rule or [])
+        tags += self.meta.get("article:tag", [])
+        keywords = self.ld.get("keywords")
+        if isinstance(keywords, str):
+            tags += [k for k in re.split(r"[,،؛;]", keywords)]
+        elif isinstance(keywords, list):
+            tags += [str(k) for k in keywords]
+        if not tags:
+            for el in self.root.iter("a"):
+                if "tag" in (el.get("rel") or "").lower().split():
+                    tags.append(_txt(el))
+        if not tags:
+            for el in self.root.iter("div", "ul", "p", "section", "span"):
+                if _TAG_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+                    tags += [_txt(a) for a in el.iter("a")]
+                    if tags:
+                        break
+        cleaned = [clean_text(t).lstrip("#").strip() for t in tags]
+        return list(dict.fromkeys(t for t in cleaned if t and len(t.split()) <= 6))
+
+    @cached_property
+    def language(self) -> str | None:
+        html = self.root.getroottree().getroot()
+        declared = (html.get("lang") or html.get("xml:lang") or self._meta("og:locale", "language",
+                    "content-language") or "").lower().replace("_", "-").split("-")[0] or None
+        sample = (self.title or "") + " " + self.body[:2000]
+        arabic = len(_ARABIC.findall(sample))
+        latin = len(_LATIN.findall(sample))
+        if arabic > latin:
+            if len(_URDU.findall(sample)) > 0.01 * arabic:
+                detected = "ur"
+            elif len(_PERSIAN.findall(sample)) > 0.01 * arabic:
+                detected = "fa"
+            else:
+                detected = "ar"
+            if declared in ("ar", "fa", "ur", "ps", "ku", "ckb") and (declared == detected or
+                                                                      detected == "ar"):
+                return declared
+            return detected
+        return declared
+
+    # -- verdict -----------------------------------------------------------------------------------
+    @cached_property
+    def article_signals(self) -> int:
+        signals = 0
+        if self.ld:
+            signals += 1
+        if (self._meta("og:type") or "").lower() == "article":
+            signals += 1
+        if self._meta("article:published_time") or self.ld.get("datePublished"):
+            signals += 1
+        return signals
+
+    @cached_property
+    def rejection(self) -> str | None:
+        """Why this page is not an archivable article (``None`` when it is)."""
+        if self.root.find(".//body") is None and not self.body:
+            return "not_html"
+        body = self.body
+        words = len(body.split())
+        if self._body.headline_links >= 5 and (self.article_signals == 0 or words < 60):
+            return "not_article"
+        if (self._meta("og:type") or "").lower() in ("website", "profile") and not self.ld \
+                and self._body.headline_links >= 3:
+            return "not_article"
+        if words < 25:
+            return "empty_body"
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field of the article item, plus ``errors``, ``is_amp``, ``amp_url``, ``encoding``."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in FIELDS if name != "site"}
+        data["site"] = self.rules.name
+        data.update(is_amp=self.is_amp, amp_url=self.amp_url, encoding=self.decoded.encoding,
+                    rejection=self.rejection, extractor_version=EXTRACTOR_VERSION,
+                    errors=list(self.errors))
+        if self.rejection:
+            data["errors"].append(f"not archived: {self.rejection}")
+        return data
+
+
+def _select(tree: HtmlElement, query: str) -> list[HtmlElement]:
+    selector = Selector(root=tree, type="html")
+    nodes = selector.xpath(query[6:]) if query.startswith("xpath:") else selector.css(query.removeprefix("css:"))
+    return [n.root for n in nodes if isinstance(n.root, HtmlElement)]
+
+
+def _ld_image(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl") or value.get("@id")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _inside_chrome(el: HtmlElement) -> bool:
+    """True when *el* sits in a sidebar, footer, nav, related or most-read block."""
+    node = el.getparent()
+    depth = 0
+    while node is not None and depth < 12:
+        if node.tag in ("aside", "footer", "nav"):
+            return True
+        attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if attrs.strip() and re.search(r"sidebar|widget|footer|related|most-?read|popular|"
+                                       r"latest|ticker|breaking|recommend|more-?news|also", attrs, re.I):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False

@@ -1,0 +1,354 @@
+"""Finding and cleaning the article text, and harvesting read-also / related links.
+
+Readability-style scoring by hand, because none of the maintained extractors can be used as a
+component here: trafilatura and readability-lxml return cleaned text, not the node and its links,
+and they drop U+200C and read-also link targets (measured in ``bench/extraction.py``).
+
+1. Related-link blocks are found first, anywhere on the page, by their heading text
+   (:data:`~newscrawl.pages.boilerplate.RELATED_HEADINGS`); their links are kept, the blocks removed.
+   Feed blocks ("الأكثر قراءة", "آخر الأخبار") are removed without keeping their links.
+2. Text blocks (``<p>``, and ``<div>``/``<td>`` holding text between ``<br>``) score by their length
+   without link text; each gives its score to its parent and half to its grand-parent.  Class/id
+   names nudge the score (``entry-content`` up, ``sidebar`` down).
+3. The best node (with same-parent siblings that scored well) is cleaned of chrome and split into
+   paragraphs; short boilerplate lines and bylines are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newscrawl.text import clean_text, norm_phrase
+
+from .boilerplate import (CHROME_TAGS, heading_kind, is_boilerplate_line, is_byline,
+                          is_negative_class, is_positive_class)
+
+__all__ = ["BodyResult", "extract_body", "harvest_related"]
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "p", "div",
+                          "li", "header", "section", "legend", "label", "em", "i", "u", "dt", "th",
+                          "font", "a"})
+BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
+                        "pre", "td", "th", "tr", "table", "dd", "dt", "dl", "section", "article",
+                        "header", "footer", "aside", "figure", "figcaption", "main", "address",
+                        "center", "br", "hr", "tbody", "thead", "caption"})
+TEXT_CONTAINERS = frozenset({"div", "td", "section", "article", "font", "span", "li", "dd",
+                             "blockquote", "main", "center"})
+MIN_BLOCK_CHARS = 25
+LIST_TAGS = frozenset({"ul", "ol", "div", "p", "section", "nav", "aside", "table", "dl"})
+
+
+@dataclass(slots=True)
+class BodyResult:
+    paragraphs: list[str] = field(default_factory=list)
+    related_links: list[dict[str, str]] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    headline_links: int = 0         #: links with headline-like text left in the container
+    container_found: bool = False
+
+
+def _text(el: HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _attrs(el: HtmlElement) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _drop(el: HtmlElement) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    # keep the tail text, which belongs to the parent
+    el.drop_tree()
+
+
+def _link_text_len(el: HtmlElement) -> int:
+    return sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+
+
+def _absolute(base: str, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "data:")):
+        return None
+    url = urljoin(base, href)
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+# -- 1. related blocks ------------------------------------------------------------------------
+def _lead_text(el: HtmlElement) -> str:
+    """Text an element starts with, before its first link (a heading inside a paragraph)."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag == "a":
+            break
+        if isinstance(child.tag, str):
+            parts.append(child.text_content() if len(child) < 4 else (child.text or ""))
+        parts.append(child.tail or "")
+        if sum(map(len, parts)) > 80:
+            break
+    return " ".join("".join(parts).split())
+
+
+def _is_linkish(el: HtmlElement) -> bool:
+    text = _text(el)
+    return bool(text) and _link_text_len(el) >= 0.6 * len(text) and el.find(".//a") is not None
+
+
+def _block_for_heading(heading: HtmlElement) -> list[HtmlElement]:
+    """The elements that make up the block a related/feed heading introduces."""
+    # (a) a wrapper that holds the heading and a list of headline links, and little else
+    node, own = heading, heading
+    for _ in range(6):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        links = [a for a in parent.iter("a") if not _inside(a, own)]
+        if any(_anchor_text(a) for a in links):
+            text_len = len(_text(parent)) - len(_text(own))
+            link_len = sum(len(_text(a)) for a in links)
+            # Teaser dates and "more" labels are fine; paragraphs of prose mean the wrapper also
+            # holds the article (or a whole column), which must not be removed with the block.
+            prose = text_len - link_len
+            if len(links) <= 40 and link_len >= 0.55 * max(text_len, 1) and prose <= 300 + 0.2 * link_len:
+                return [parent]
+            break
+        node = parent
+        own = parent
+    # (b) a heading followed by sibling link lists (in-body "إقرأ أيضا:" + <ul>)
+    start = heading
+    while start.getparent() is not None and start.getnext() is None and start.getparent().tag in (
+            "strong", "b", "span", "em", "font", "u"):
+        start = start.getparent()
+    if start.tag in ("strong", "b", "span", "em", "font", "u") and start.getparent() is not None \
+            and start.getparent().tag in ("p", "div", "h2", "h3", "h4", "h5", "h6"):
+        start = start.getparent()
+    block, sibling = [start], start.getnext()
+    while sibling is not None and len(block) < 12:
+        if sibling.tag in ("ul", "ol") or (sibling.tag in LIST_TAGS | {"h3", "h4", "h5", "li"}
+                                           and _is_linkish(sibling)):
+            block.append(sibling)
+            sibling = sibling.getnext()
+            continue
+        break
+    if len(block) == 1 and start.find(".//a") is not None and _lead_text(start) \
+            and len(_text(start)) <= 300:
+        return block                      # "اقرأ أيضاً: <a>…</a>" in one paragraph
+    return block if len(block) > 1 else []
+
+
+def _anchor_text(a: HtmlElement) -> str:
+    """A link's headline: its text, else its title or its image's alt (image-only teaser links)."""
+    text = clean_text(a.text_content()) or clean_text(a.get("title"))
+    if not text:
+        img = a.find(".//img")
+        text = clean_text(img.get("alt")) if img is not None else ""
+    return text if len(text.split()) >= 3 else ""
+
+
+def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
+    node: HtmlElement | None = el
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
+
+
+def harvest_related(root: HtmlElement, base_url: str, page_url: str) -> list[dict[str, str]]:
+    """Remove read-also/related and feed blocks from *root*; return the related links in order."""
+    found: list[tuple[str, list[HtmlElement]]] = []
+    claimed: set[HtmlElement] = set()
+    for el in root.iter(*HEADING_TAGS):
+        if el in claimed or len(el) > 6:
+            continue
+        text = _text(el) if len(el) <= 3 else _lead_text(el)
+        kind = heading_kind(text) if len(text) <= 60 else None
+        if kind is None and el.find(".//a") is not None:
+            lead = _lead_text(el)
+            kind = heading_kind(lead) if lead and len(lead) < len(text) else None
+            if kind is None:
+                continue
+        if kind is None:
+            continue
+        block = _block_for_heading(el)
+        if not block:
+            continue
+        for part in block:
+            for sub in part.iter():
+                claimed.add(sub)
+        found.append((kind, block))
+    links: list[dict[str, str]] = []
+    seen: set[str] = {page_url}
+    for kind, block in found:
+        if kind == "related":
+            for part in block:
+                for a in part.iter("a"):
+                    url = _absolute(base_url, a.get("href"))
+                    text = _anchor_text(a)
+                    if url and url not in seen and text:
+                        seen.add(url)
+                        links.append({"url": url, "text": text})
+        for part in block:
+            _drop(part)
+    return links
+
+
+# -- 2. container scoring -----------------------------------------------------------------------
+def _own_text_len(el: HtmlElement) -> int:
+    """Characters of text directly in *el* or in its inline children (not in nested blocks)."""
+    total = len((el.text or "").strip())
+    for child in el:
+        if child.tag not in BLOCK_TAGS and isinstance(child.tag, str):
+            total += len(" ".join(child.text_content().split()))
+        total += len((child.tail or "").strip())
+    return total
+
+
+def _class_weight(el: HtmlElement) -> float:
+    names = _attrs(el)
+    if not names.strip():
+        return 1.0
+    weight = 1.0
+    if is_negative_class(names):
+        weight *= 0.3
+    if is_positive_class(names):
+        weight *= 1.5
+    if el.get("itemprop") in ("articleBody", "text"):
+        weight *= 2.0
+    return weight
+
+
+def _best_containers(root: HtmlElement) -> list[HtmlElement]:
+    scores: dict[HtmlElement, float] = {}
+    for el in root.iter("p", "pre", *TEXT_CONTAINERS):
+        if el.tag in ("p", "pre"):
+            length = len(_text(el))
+        else:
+            length = _own_text_len(el)
+        if length < MIN_BLOCK_CHARS:
+            continue
+        links = sum(len(_text(a)) for a in el.iter("a")) if el.tag in ("p", "pre") else \
+            sum(len(_text(a)) for a in el if a.tag == "a")
+        density = min(links / max(length, 1), 1.0)
+        score = length * (1.0 - density) * (1.0 + 0.3 * min(_punct(el.text_content()), 5))
+        if score <= 0:
+            continue
+        host = el if el.tag not in ("p", "pre") else el.getparent()
+        if host is None:
+            continue
+        scores[host] = scores.get(host, 0.0) + score
+        grand = host.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + score / 2
+    if not scores:
+        return []
+    ranked = sorted(((s * _class_weight(el), el) for el, s in scores.items()), key=lambda x: -x[0])
+    best_score, best = ranked[0]
+    if best.tag in ("body", "html") and len(ranked) > 1 and ranked[1][0] > 0.5 * best_score:
+        best_score, best = ranked[1]
+    parent = best.getparent()
+    if parent is None:
+        return [best]
+    chosen = []
+    for sibling in parent:
+        if sibling is best:
+            chosen.append(sibling)
+        elif isinstance(sibling.tag, str) and scores.get(sibling, 0) * _class_weight(sibling) >= max(0.25 * best_score, 200):
+            chosen.append(sibling)
+    return chosen
+
+
+def _punct(text: str) -> int:
+    return text.count("،") + text.count(".") + text.count("؛") + text.count(",")
+
+
+# -- 3. cleaning and paragraphs ------------------------------------------------------------------
+def _clean_container(container: HtmlElement) -> None:
+    total = len(_text(container)) or 1
+    doomed = []
+    for el in container.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in CHROME_TAGS or el.tag == "h1":
+            doomed.append(el)
+            continue
+        names = _attrs(el)
+        if is_negative_class(names) and el.get("itemprop") not in ("articleBody", "text"):
+            if len(_text(el)) < 0.5 * total:
+                doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            _drop(el)
+
+
+def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]], int]:
+    """Text chunks split at block boundaries, each with its count of link characters."""
+    chunks: list[tuple[str, int]] = []
+    buf: list[str] = []
+    link_chars = 0
+    headline_links = 0
+    link_depth = 0
+
+    def flush() -> None:
+        nonlocal buf, link_chars
+        text = clean_text("".join(buf))
+        if text:
+            chunks.append((text, link_chars))
+        buf, link_chars = [], 0
+
+    for container in containers:
+        for event, el in etree.iterwalk(container, events=("start", "end")):
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if event == "start":
+                if tag in BLOCK_TAGS:
+                    flush()
+                if tag == "a":
+                    link_depth += 1
+                    if len((el.text_content() or "").split()) >= 4:
+                        headline_links += 1
+                if el.text and tag:
+                    buf.append(el.text)
+                    if link_depth:
+                        link_chars += len(el.text.strip())
+            else:
+                if tag == "a":
+                    link_depth -= 1
+                if tag in BLOCK_TAGS:
+                    flush()
+                if el.tail and el is not container:
+                    buf.append(el.tail)
+                    if link_depth:
+                        link_chars += len(el.tail.strip())
+        flush()
+    return chunks, headline_links
+
+
+def extract_body(root: HtmlElement, *, title: str | None = None) -> BodyResult:
+    """Paragraphs of the article in *root* (which is modified: read metadata first)."""
+    result = BodyResult()
+    containers = _best_containers(root)
+    if not containers:
+        return result
+    result.container_found = True
+    for container in containers:
+        _clean_container(container)
+    chunks, result.headline_links = _paragraphs(containers)
+    title_phrase = norm_phrase(title) if title else None
+    for text, links in chunks:
+        words = len(text.split())
+        if links and links >= 0.6 * len(text) and words <= 20:
+            continue                      # a stray link line: navigation, tag, "more"
+        if is_boilerplate_line(text) or is_byline(text):
+            continue
+        if title_phrase and words < 40 and norm_phrase(text) == title_phrase:
+            continue
+        result.paragraphs.append(text)
+    return result
