@@ -181,7 +181,7 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
     return terms
 
 
-_WORD_SPAN = re.compile(r"\w+")
+_WORD_SPAN = re.compile(r"[\w\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200C]+")
 
 
 def snippet(text: str | None, terms: list[tuple[str, bool]], *, width: int = 28,
@@ -212,6 +212,8 @@ def snippet(text: str | None, terms: list[tuple[str, bool]], *, width: int = 28,
         out.append(text[pos:m.start()])
         out.append(f"{mark[0]}{m.group()}{mark[1]}" if i in chosen else m.group())
         pos = m.end()
+    if end == len(spans):
+        out.append(text[pos:])
     piece = " ".join("".join(out).split())
     return ("… " if start else "") + piece + (" …" if end < len(spans) else "")
 

@@ -3,13 +3,31 @@
 One public entry point, :func:`parse_date`, plus :func:`parse_first` for a list of
 candidates. Every date the pipeline stores goes through here.
 
-Why mostly by hand: ``dateparser`` reads many of these strings, but it is ~3 ms a
+Why mostly by hand: ``dateparser`` reads many of these strings, but it is ~1 ms a
 call, guesses the day or year when they are missing (a wrong date is worse than
 none), knows neither the Maghrebi/Moroccan month names nor "كانون 2", and tolerates
 no text around the date. So the common shapes are read with precompiled regexes
 and dict look-ups; ISO 8601 and RFC 2822 go to the standard library, calendar
 conversion to ``hijridate`` (Umm al-Qura) and ``jdatetime`` (Solar Hijri), and
 ``dateparser`` is kept as a guarded last resort for the rare spelling we miss.
+
+What callers should know:
+
+* A date needs day, month and year (or a relative expression); "8 مايو" and
+  "مايو 2025" give ``None``. Date-only strings are set to local noon
+  (``ParsedDate.date_only``).
+* The first date in the string wins, except that a Gregorian date is preferred to a
+  Hijri one ("10 ذو القعدة 1446 هـ الموافق 8 مايو 2025 م"). The time of day is the
+  first one after the date, else the last one before it.
+* Zone: an offset in the string, else "بتوقيت دمشق"/"(توقيت مكة)"/"GMT+3"/"GST", else
+  the site's ``tz``.
+* Relative expressions ("منذ 3 ساعات", "أمس") are read only in short strings (60
+  characters), and "أمس"/"اليوم" only when they are the whole field besides a label
+  and a time. Months and years ago ("منذ 3 أشهر") are too vague: ``None``.
+* Numeric Hijri/Solar Hijri dates need their suffix ("1446/11/10 هـ", "1404/02/18 ه.ش");
+  without it the calendar is a guess, so ``None``. Hijri is Umm al-Qura, which can
+  differ by a day from a country's sighting-based calendar. Solar Hijri needs the
+  optional ``jdatetime`` package; without it those strings give ``None``.
 """
 
 from __future__ import annotations
@@ -20,12 +38,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hijridate import Hijri
 
 from newscrawl import datedata
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 try:  # optional: only Persian pages need it
     import jdatetime
@@ -169,8 +190,8 @@ _NUMERIC = re.compile(
     r"(?<![\d/.\-:])(?:(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})"
     r"|(\d{4})\s*([/.\-])\s*(\d{1,2})\s*\6\s*(\d{1,2}))(?![\d:]|[/.\-]\d)"
 )
-_SOLAR_SUFFIX = re.compile(rf"\s*(?:ه\s*\.?\s*ش|ش|خورشيدي|شمسي){_NOT_LETTER_AFTER}")
-_HIJRI_SUFFIX = re.compile(rf"\s*ه(?:\s*\.?\s*ق)?{_NOT_LETTER_AFTER}")
+_SOLAR_SUFFIX = re.compile(rf"\s*(?:{_alternation(datedata.SOLAR_SUFFIXES)}){_NOT_LETTER_AFTER}")
+_HIJRI_SUFFIX = re.compile(rf"\s*(?:{_alternation(datedata.HIJRI_SUFFIXES)}){_NOT_LETTER_AFTER}")
 _TIME = re.compile(
     r"(?<![\d:.])(?:(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?![\d:])"  # 10:30, French 10h30
     rf"|(?<=الساعه )(\d{{1,2}})(?=\s*(?:{_AMPM}){_NOT_LETTER_AFTER}))"
@@ -243,6 +264,8 @@ def _offset_zone(sign: str, hours: str, minutes: str | None) -> tuple[tzinfo, st
 
 @lru_cache(maxsize=256)
 def _site_zone(name: str) -> tuple[tzinfo, str]:
+    if not isinstance(name, str):
+        raise UnknownTimezone(f"timezone must be a string, not {type(name).__name__}")
     if name.upper() in ("UTC", "Z", "GMT"):
         return UTC, "UTC"
     if (m := _OFFSET.fullmatch(name)) and (zone := _offset_zone(*m.groups())):
@@ -484,7 +507,7 @@ def _read_day_word(text: str, now: datetime, zone: tzinfo) -> _Found | None:
 # --- dateparser fallback -------------------------------------------------------------
 
 @lru_cache(maxsize=64)
-def _dateparser(tz_name: str, day_first: bool):  # type: ignore[no-untyped-def]
+def _dateparser(tz_name: str, day_first: bool) -> DateDataParser:
     from dateparser.date import DateDataParser  # slow import, rarely needed
 
     return DateDataParser(
@@ -510,7 +533,11 @@ def _read_fallback(text: str, day_first: bool) -> _Found | None:
     m = _FALLBACK_SHAPE.search(text)
     if m is None or int(text[m.end() - 4:m.end()]) not in _GREGORIAN_YEARS:
         return None
-    try:  # only the calendar day is taken from it: time and zone are read as above
+    if _TEXT_DMY.search(m.group(0)):  # our month names, already judged ("30 فبراير")
+        return None
+    # Only the calendar day is taken from it (time and zone are read as above), so its
+    # TIMEZONE setting does not matter and one cached parser serves every site.
+    try:
         data = _dateparser("UTC", day_first).get_date_data(m.group(0))
     except (ValueError, TypeError, OverflowError, KeyError, IndexError):
         return None
@@ -565,7 +592,7 @@ def parse_date(
     site_zone = _site_zone(tz or "UTC")
     if not isinstance(text, str) or not text:
         return None
-    norm = _normalize(text[:_MAX_LEN])
+    norm = _normalize(text.strip()[:_MAX_LEN])
     if not norm:
         return None
     now_utc = _utc_now(now)

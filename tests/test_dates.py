@@ -81,7 +81,8 @@ EGYPT_GULF = [  # Youm7, Masrawy, Shorouk, Ahram, Okaz, Al Bayan, Al Arabiya, Al
     Case("5 ابريل 2025", CAIRO, "2025-04-05T10:00:00Z"),
     Case("20 إبريل 2025 04:15 م", CAIRO, "2025-04-20T14:15:00Z"),
     Case("الجمعة 2 مايو 2025 - 11:00 ص", CAIRO, "2025-05-02T08:00:00Z"),
-    Case("الاثنين 16 يونيو 2025 10:00 م", CAIRO, "2025-06-16T19:00:00Z", now="2025-07-01T00:00:00Z"),
+    Case("الاثنين 16 يونيو 2025 10:00 م", CAIRO, "2025-06-16T19:00:00Z",
+         now="2025-07-01T00:00:00Z"),
     Case("18 يونيه 2024", CAIRO, "2024-06-18T09:00:00Z"),
     Case("3 يوليه 2024 - 08:45 م", CAIRO, "2024-07-03T17:45:00Z"),
     Case("12 أغسطس 2024 - 07:00 ص", CAIRO, "2024-08-12T04:00:00Z"),
@@ -129,7 +130,8 @@ LEVANT_IRAQ = [  # SANA, Enab Baladi, Annahar, Al Akhbar, Alghad, Alrai, Alsumar
     Case("السبت 10 أيار 2025 | 08:00 صباحاً", BEIRUT, "2025-05-10T05:00:00Z"),
     Case("تاريخ النشر: 2025-05-08 | 14:20", BEIRUT, "2025-05-08T11:20:00Z", "iso"),
     Case("آخر تحديث 28 شباط 2025", BEIRUT, "2025-02-28T10:00:00Z"),
-    Case("الأحد 11 أيار 2025 - 01:30", DAMASCUS, "2025-05-10T22:30:00Z", now="2025-05-11T06:00:00Z"),
+    Case("الأحد 11 أيار 2025 - 01:30", DAMASCUS, "2025-05-10T22:30:00Z",
+         now="2025-05-11T06:00:00Z"),
     Case("بغداد/ 8 أيار 2025", BAGHDAD, "2025-05-08T09:00:00Z"),
 ]
 
@@ -308,6 +310,8 @@ NONE_CASES = [Case(text, CAIRO, None) for text in (
     "   ",
     "قبل 5 أيام من الانتخابات التي جرت في البلاد وسط مشاركة ضعيفة من الناخبين والمراقبين",
     "9 آلاف 2025",
+    "8-10 مايو 2025",  # a range, not a publication date
+    "منذ يوم الخميس",  # "since Thursday"
 )]
 
 
@@ -477,8 +481,7 @@ def test_month_spellings_are_all_read() -> None:
 def test_calendars_share_no_month_name() -> None:
     from newscrawl.dates import _GREGORIAN, _HIJRI, _PERSIAN, _lookup
 
-    sizes = [sum(len(set(v)) for v in t.values()) for t in (datedata.GREGORIAN_MONTHS,)]
-    assert sizes and not (_GREGORIAN.keys() & _HIJRI.keys())
+    assert not (_GREGORIAN.keys() & _HIJRI.keys())
     assert not (_GREGORIAN.keys() & _PERSIAN.keys())
     assert not (_HIJRI.keys() & _PERSIAN.keys())
     # no spelling is listed under two months of the same calendar
@@ -522,7 +525,8 @@ _PIECES = st.sampled_from([
 ])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=12).map(" ".join)))
 def test_random_text_never_raises(text: str) -> None:
     result = parse_date(text, now=_dt(NOW), tz="Asia/Damascus")

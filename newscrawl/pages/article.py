@@ -494,6 +494,15 @@ class ArticlePage:
             return detected
         return declared
 
+    def links(self) -> list[str]:
+        """Absolute URLs of every ``<a href>`` on the page (for the crawler; no second parse)."""
+        urls = []
+        for a in self.root.iter("a"):
+            url = _absolute(self.base_url, a.get("href"))
+            if url:
+                urls.append(url)
+        return urls
+
     # -- verdict -----------------------------------------------------------------------------------
     @cached_property
     def article_signals(self) -> int:

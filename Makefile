@@ -1,0 +1,31 @@
+# The two set-up commands (README): `make demo` and `make test`.  Each creates .venv by itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test bench fixtures clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python fixtures/demo.py --db archive.db
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/dates.py
+	$(BIN)/python bench/crawl.py
+
+fixtures: $(STAMP)
+	$(BIN)/python fixtures/build_site.py
+
+clean:
+	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm .pytest_cache

@@ -1,0 +1,1 @@
+"""Item pipelines, one component per module: validate → normalize → archive (dedup + store)."""

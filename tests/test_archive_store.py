@@ -1,0 +1,127 @@
+import sqlite3
+
+import pytest
+
+from archive import Archive, ArticleRecord, Fetch, NoSuchArticle, NotAnArchive, SchemaTooNew
+
+BODY = "الفقرة الأولى من الخبر عن المدرسة الجديدة في حلب.\n\nالفقرة الثانية من الخبر."
+
+
+def record(**kw) -> ArticleRecord:
+    values = dict(url="http://www.a.test/news/1/", site="a", title="عنوان الخبر", body=BODY,
+                  published="2025-05-08T08:00:00Z")
+    values.update(kw)
+    return ArticleRecord(**values)
+
+
+def fetch(url: str, **kw) -> Fetch:
+    return Fetch(url=url, fetched_at="2025-05-09T00:00:00Z", html=b"<html>page</html>", **kw)
+
+
+def test_new_then_unchanged(fresh_archive: Archive) -> None:
+    assert fresh_archive.upsert(record(), fetch("http://www.a.test/news/1/")).outcome == "new"
+    assert fresh_archive.upsert(record(), fetch("http://www.a.test/news/1/")).outcome == "unchanged"
+    assert fresh_archive.count() == 1
+
+
+@pytest.mark.parametrize("variant", [
+    "http://www.a.test/news/1/?utm_source=facebook", "http://a.test/news/1",
+    "http://www.a.test/news/1/amp/", "http://www.a.test/news/1/#comments",
+])
+def test_url_variants_merge_as_aliases(fresh_archive: Archive, variant: str) -> None:
+    fresh_archive.upsert(record(), fetch("http://www.a.test/news/1/"))
+    result = fresh_archive.upsert(record(), fetch(variant))
+    assert result.outcome == "merged"
+    assert fresh_archive.count() == 1
+    assert variant in fresh_archive.get(result.article_id)["aliases"]
+
+
+def test_redirect_sources_are_aliases(fresh_archive: Archive) -> None:
+    result = fresh_archive.upsert(record(), fetch("http://www.a.test/news/1/",
+                                                  redirect_urls=["http://www.a.test/news/1"]))
+    assert "http://www.a.test/news/1" in fresh_archive.get(result.article_id)["aliases"]
+
+
+def test_syndicated_copy_merges_and_earliest_publication_owns_the_record(fresh_archive: Archive) -> None:
+    copy = record(url="http://www.b.test/x/9", site="b", title="عنوان منقول", published="2025-05-08T12:00:00Z")
+    fresh_archive.upsert(copy, fetch("http://www.b.test/x/9"))
+    result = fresh_archive.upsert(record(), fetch("http://www.a.test/news/1/"))
+    assert result.outcome == "merged" and fresh_archive.count() == 1
+    row = fresh_archive.get(result.article_id)
+    assert (row["site"], row["title"]) == ("a", "عنوان الخبر")
+    assert {"http://www.b.test/x/9", "http://www.a.test/news/1/"} <= set(row["aliases"])
+    # the copy seen again changes nothing and does not version the original
+    assert fresh_archive.upsert(copy, fetch("http://www.b.test/x/9")).outcome == "unchanged"
+    assert fresh_archive.get(result.article_id)["version"] == 1
+
+
+def test_edit_makes_a_version(fresh_archive: Archive) -> None:
+    first = fresh_archive.upsert(record(), fetch("http://www.a.test/news/1/"))
+    edited = record(title="عنوان الخبر (محدث)", body=BODY + "\n\nفقرة مضافة بعد التحديث.")
+    result = fresh_archive.upsert(edited, fetch("http://www.a.test/news/1/"))
+    assert result.outcome == "updated" and set(result.changed) == {"title", "body"}
+    assert fresh_archive.get(first.article_id)["version"] == 2
+    versions = fresh_archive.db.execute("SELECT version, title FROM article_versions ORDER BY version").fetchall()
+    assert [v for v, _ in versions] == [1, 2]
+
+
+def test_amp_copy_does_not_version_the_canonical_page(fresh_archive: Archive) -> None:
+    fresh_archive.upsert(record(), fetch("http://www.a.test/news/1/"))
+    amp = record(body=BODY.replace("الثانية", "الثانيه من نسخة AMP"), is_amp=True)
+    result = fresh_archive.upsert(amp, fetch("http://www.a.test/news/1/amp/"))
+    assert result.outcome == "merged"
+    assert fresh_archive.get(result.article_id)["version"] == 1
+
+
+def test_raw_html_is_kept_compressed(fresh_archive: Archive) -> None:
+    html = ("<html><body>" + "نص عربي " * 500 + "</body></html>").encode()
+    result = fresh_archive.upsert(record(), Fetch(url="http://www.a.test/news/1/", fetched_at="2025-05-09T00:00:00Z", html=html))
+    stored = fresh_archive.db.execute("SELECT length(html), compression FROM fetches").fetchone()
+    assert stored[0] < len(html) / 5 and stored[1] in ("zstd", "gzip")
+    assert fresh_archive.raw_html(result.article_id) == html
+
+
+def test_batch_is_atomic(fresh_archive: Archive) -> None:
+    bad = record(url=None, body="نص مختلف لا يطابق أي خبر.")  # NOT NULL violation mid-batch
+    with pytest.raises(Exception):
+        fresh_archive.upsert_many([(record(), None), (bad, None)])
+    assert fresh_archive.count() == 0
+
+
+def test_search_index_follows_edits(fresh_archive: Archive) -> None:
+    from archive.search import search
+
+    fresh_archive.upsert(record())
+    assert [h.id for h in search(fresh_archive.db, "مدرسة")] == [1]
+    fresh_archive.upsert(record(body="نص جديد تماما عن المستشفى.\n\nفقرة ثانية."))
+    assert list(search(fresh_archive.db, "مدرسة")) == []
+    assert [h.id for h in search(fresh_archive.db, "المستشفي")] == [1]
+
+
+def test_missing_article(fresh_archive: Archive) -> None:
+    with pytest.raises(NoSuchArticle):
+        fresh_archive.get(42)
+
+
+def test_newer_schema_is_refused(db_path) -> None:
+    Archive(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO _migrations VALUES (999, 'future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SchemaTooNew, match="newer newscrawl"):
+        Archive(db_path)
+
+
+def test_not_an_archive(tmp_path) -> None:
+    path = tmp_path / "x.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(NotAnArchive):
+        Archive(path)
+    with pytest.raises(NotAnArchive):
+        Archive(tmp_path / "missing.db", readonly=True)
+
+
+def test_wal_mode(db_path) -> None:
+    with Archive(db_path) as archive:
+        assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
