@@ -18,7 +18,7 @@ __all__ = ["url_key", "clean_url", "TRACKING_PARAMS", "is_amp_url"]
 TRACKING_PARAMS: frozenset[str] = frozenset({
     "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
     "ref_src", "ref_url", "ito", "ocid", "cmpid", "_ga",
-    "amp", "amp_js_v", "usqp", "outputtype", "share", "s_cid", "spm", "xtor",
+    "amp", "noamp", "amp_js_v", "usqp", "outputtype", "share", "s_cid", "spm", "xtor",
 })
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "pk_", "mtm_", "hsa_", "__twitter", "_hs")
 _HOST_PREFIXES = ("www.", "www1.", "www2.", "m.", "mobile.", "amp.")

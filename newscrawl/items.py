@@ -38,7 +38,7 @@ class ArticleItem:
     status: int = 200
     fetched_at: str = ""
     content_type: str | None = None
-    html: bytes | None = None
+    html: bytes | None = field(default=None, repr=False)
 
     @classmethod
     def from_page(cls, data: dict[str, Any], **provenance: Any) -> ArticleItem:

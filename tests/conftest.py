@@ -59,3 +59,20 @@ def fresh_archive(db_path: Path):  # type: ignore[no-untyped-def]
 
     with Archive(db_path) as archive:
         yield archive
+
+
+def fixture_file(url: str) -> Path:
+    """The saved page the fixture server answers *url* with."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    path = SITE / (parts.hostname or "") / unquote(parts.path).lstrip("/")
+    return path / "index.html" if path.is_dir() else path
+
+
+def unique_urls(links: list[dict]) -> list[str]:
+    """Related-link URLs in page order, each once (a link in both read-also and related-posts
+    blocks is one related article)."""
+    from archive.urls import url_key
+
+    return list(dict.fromkeys(url_key(link["url"]) for link in links))

@@ -36,11 +36,14 @@ FIELDS = ("url", "canonical_url", "site", "title", "body", "category", "publishe
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»«:•·~]{1,2}\s+|\s*\|\s*|\s+::\s+")
 _DATE_CLASS = re.compile(r"date|time|publish|posted|created|tarikh|timestamp|modified|updated", re.I)
+#: Date widgets that show today's date or a clock, not the article's.
+_NOT_ARTICLE_DATE = re.compile(r"today|current|jour|now|clock|weather|header-?date|top-?date", re.I)
+_HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}|[T ]\d{2}:\d{2}")
 _UPDATED_WORDS = ("اخر تحديث", "تحديث", "تم التحديث", "updated", "modified", "اخر تعديل", "به روز")
-_AUTHOR_CLASS = re.compile(r"author|byline|writer|writeby|kateb|journalist|reporter|contributor", re.I)
+_AUTHOR_CLASS = re.compile(r"author|auteur|byline|writer|writeby|kateb|journalist|reporter|contributor|signature", re.I)
 _CATEGORY_CLASS = re.compile(r"(?:^|[-_ ])(?:post-)?cat(?:egory|egories)?(?:$|[-_ ])|section-?name|"
                              r"(?:^|[-_ ])kicker|article-section|news-?cat", re.I)
-_TAG_CLASS = re.compile(r"(?:^|[-_ ])tags?(?:$|[-_ ])|post-tags|tagcloud|keywords|hashtags", re.I)
+_TAG_CLASS = re.compile(r"(?:^|[-_ ])tags?(?:$|[-_ ])|post-tags|tagcloud|keywords|hashtags|mots-?cl[eé]s|etiquettes", re.I)
 _BYLINE_PREFIX = re.compile(r"^\s*(?:كتب|كتبت|بقلم|إعداد|اعداد|تقرير|by)\s*[:：\-–]?\s*", re.I)
 _HOME_WORDS = {"الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "home", "accueil", "خانه", "صفحه اصلی"}
 _PERSIAN = re.compile(r"[پچژگکی]")
@@ -245,25 +248,25 @@ class ArticlePage:
                 if el.getparent() is not None:
                     el.drop_tree()
         self._related = harvest_related(tree, self.base_url, self.url)
-        images = self._container_images(tree)
         body_rule = self.rules.selectors.get("body")
         if body_rule:
             nodes = _select(tree, body_rule)
             if nodes:
                 from .body import _clean_container, _paragraphs
+                images = [img for node in nodes for img in node.iter("img", "amp-img")]
                 for node in nodes:
                     _clean_container(node)
                 chunks, headline_links = _paragraphs(nodes)
-                return BodyResult([t for t, _ in chunks], [], images, headline_links, True)
+                return BodyResult([t for t, _ in chunks], [], self._image_urls(images),
+                                  headline_links, 0, True)
         result = extract_body(tree, title=self.title)
-        result.images = images
+        result.images = self._image_urls(result.images)
         return result
 
-    def _container_images(self, tree: HtmlElement) -> list[str]:
+    def _image_urls(self, images: list[HtmlElement]) -> list[str]:
+        """Addresses of the article's images (lazy-loading attributes first), without icons."""
         found = []
-        for img in tree.iter("img", "amp-img"):
-            if _inside_chrome(img):
-                continue
+        for img in images:
             src = img.get("data-src") or img.get("data-lazy-src") or img.get("data-original") or img.get("src")
             if not src and img.get("srcset"):
                 src = img.get("srcset").split(",")[0].split()[0]
@@ -319,6 +322,8 @@ class ArticlePage:
             attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
             if el.tag != "time" and not _DATE_CLASS.search(attrs):
                 continue
+            if _NOT_ARTICLE_DATE.search(attrs):
+                continue
             if len(el) > 8 or _inside_chrome(el):
                 continue
             text = el.get("datetime") or el.get("content") or _txt(el)
@@ -326,8 +331,12 @@ class ArticlePage:
                 continue
             updated = any(w in norm_phrase(attrs + " " + _txt(el)) for w in _UPDATED_WORDS)
             found.append((pos, text, updated))
+        # Nearest the headline first; without a headline, stamps with a time of day first (a bare
+        # date in a page header is usually today's date).
         if h1_pos is not None:
             found.sort(key=lambda item: (item[0] < h1_pos - 60, abs(item[0] - h1_pos)))
+        else:
+            found.sort(key=lambda item: not _HAS_TIME.search(item[1]))
         return [(text, updated) for _, text, updated in found]
 
     @cached_property
@@ -374,11 +383,14 @@ class ArticlePage:
 
     @property
     def modified(self) -> str | None:
-        return self._modified.iso if self._modified else None
+        """The update time, ``None`` when the page declares none or the publication time itself."""
+        if not self._modified or (self._published and self._modified.utc <= self._published.utc):
+            return None
+        return self._modified.iso
 
     @property
     def modified_raw(self) -> str | None:
-        return self._modified.raw if self._modified else None
+        return self._modified.raw if self.modified else None
 
     @cached_property
     def category(self) -> str | None:
@@ -414,7 +426,8 @@ class ArticlePage:
             if not isinstance(el.tag, str):
                 continue
             attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}"
-            if "breadcrumb" in attrs.lower() or "مسار" in attrs:
+            lowered = attrs.lower()
+            if "breadcrumb" in lowered or "ariane" in lowered or "مسار" in attrs:
                 items = [_txt(a) for a in el.iter("a", "span", "li") if len(a) == 0]
                 items = [i for i in items if i and i not in ("»", "›", "/", ">", "<", "«", "‹")]
                 if items:
@@ -517,18 +530,25 @@ class ArticlePage:
 
     @cached_property
     def rejection(self) -> str | None:
-        """Why this page is not an archivable article (``None`` when it is)."""
+        """Why this page is not an archivable article (``None`` when it is).
+
+        ``not_article``: a listing, hub or author page (teaser links, excerpts ending in "…", a
+        page that declares itself a website/profile and has no article metadata);
+        ``empty_body``: an article page without text (a video page, a removed story).
+        """
         if self.root.find(".//body") is None and not self.body:
             return "not_html"
-        body = self.body
-        words = len(body.split())
-        if self._body.headline_links >= 5 and (self.article_signals == 0 or words < 60):
+        paragraphs = self._body.paragraphs
+        words = len(self.body.split())
+        signals = self.article_signals
+        og_type = (self._meta("og:type") or "").lower()
+        excerpts = sum(1 for p in paragraphs if p.endswith(("…", "...", "[…]")))
+        if self._body.headline_links >= 5 and (signals == 0 or words < 60):
             return "not_article"
-        if (self._meta("og:type") or "").lower() in ("website", "profile") and not self.ld \
-                and self._body.headline_links >= 3:
+        if signals == 0 and (excerpts >= 2 or (og_type in ("website", "profile") and words < 150)):
             return "not_article"
         if words < 25:
-            return "empty_body"
+            return "empty_body" if signals else "not_article"
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -553,7 +573,7 @@ def _ld_image(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
-        value = value.get("url") or value.get("contentUrl") or value.get("@id")
+        value = value.get("url") or value.get("contentUrl")  # "@id" names the node, not the file
     return value if isinstance(value, str) and value.strip() else None
 
 

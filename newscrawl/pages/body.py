@@ -32,7 +32,7 @@ __all__ = ["BodyResult", "extract_body", "harvest_related"]
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "p", "div",
                           "li", "header", "section", "legend", "label", "em", "i", "u", "dt", "th",
-                          "font", "a"})
+                          "font", "a", "td"})
 BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
                         "pre", "td", "th", "tr", "table", "dd", "dt", "dl", "section", "article",
                         "header", "footer", "aside", "figure", "figcaption", "main", "address",
@@ -49,6 +49,7 @@ class BodyResult:
     related_links: list[dict[str, str]] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     headline_links: int = 0         #: links with headline-like text left in the container
+    teasers: int = 0                #: headings linking elsewhere outside chrome (listing pages)
     container_found: bool = False
 
 
@@ -104,7 +105,11 @@ def _is_linkish(el: HtmlElement) -> bool:
 
 def _block_for_heading(heading: HtmlElement) -> list[HtmlElement]:
     """The elements that make up the block a related/feed heading introduces."""
-    # (a) a wrapper that holds the heading and a list of headline links, and little else
+    # (a) the heading element is itself the box ("<div class=related>أخبار ذات صلة<ul>…")
+    if heading.tag not in ("a", "p") and any(_anchor_text(a) for a in heading.iter("a")) \
+            and len(_text(heading)) - _link_text_len(heading) <= 300:
+        return [heading]
+    # (b) a wrapper that holds the heading and a list of headline links, and little else
     node, own = heading, heading
     for _ in range(6):
         parent = node.getparent()
@@ -117,12 +122,13 @@ def _block_for_heading(heading: HtmlElement) -> list[HtmlElement]:
             # Teaser dates and "more" labels are fine; paragraphs of prose mean the wrapper also
             # holds the article (or a whole column), which must not be removed with the block.
             prose = text_len - link_len
-            if len(links) <= 40 and link_len >= 0.55 * max(text_len, 1) and prose <= 300 + 0.2 * link_len:
+            if len(links) <= 40 and link_len >= 0.55 * max(text_len, 1) \
+                    and prose <= 300 + 0.1 * link_len and parent.find(".//h1") is None:
                 return [parent]
             break
         node = parent
         own = parent
-    # (b) a heading followed by sibling link lists (in-body "إقرأ أيضا:" + <ul>)
+    # (c) a heading followed by sibling link lists (in-body "إقرأ أيضا:" + <ul>)
     start = heading
     while start.getparent() is not None and start.getnext() is None and start.getparent().tag in (
             "strong", "b", "span", "em", "font", "u"):
@@ -331,14 +337,46 @@ def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]
     return chunks, headline_links
 
 
+def count_teasers(root: HtmlElement) -> int:
+    """Headings that link to another page (teaser cards), outside nav/footer/aside.  A listing or
+    hub page has many; an article has few once its related blocks are removed."""
+    count = 0
+    for heading in root.iter("h2", "h3", "h4"):
+        link = heading.find(".//a")
+        if link is None and heading.getparent() is not None and heading.getparent().tag == "a":
+            link = heading.getparent()
+        if link is None or len(_text(heading).split()) < 4:
+            continue
+        node, chrome = heading.getparent(), False
+        while node is not None:
+            if node.tag in ("nav", "footer", "aside"):
+                chrome = True
+                break
+            node = node.getparent()
+        count += not chrome
+    return count
+
+
 def extract_body(root: HtmlElement, *, title: str | None = None) -> BodyResult:
     """Paragraphs of the article in *root* (which is modified: read metadata first)."""
-    result = BodyResult()
+    result = BodyResult(teasers=count_teasers(root))
     containers = _best_containers(root)
     if not containers:
         return result
     result.container_found = True
+    # A lead picture placed just before the text block (older CMSs) belongs to the article.
+    sibling = containers[0].getprevious()
+    for _ in range(3):
+        if sibling is None:
+            break
+        if sibling.tag in ("img", "amp-img"):
+            result.images.append(sibling)
+        elif sibling.tag in ("figure", "div", "p", "a") and len(_text(sibling)) < 200:
+            result.images += list(sibling.iter("img", "amp-img"))
+        sibling = sibling.getprevious()
+    result.images.reverse()
     for container in containers:
+        result.images += [img for img in container.iter("img", "amp-img")]  # type: ignore[misc]
         _clean_container(container)
     chunks, result.headline_links = _paragraphs(containers)
     title_phrase = norm_phrase(title) if title else None

@@ -68,11 +68,18 @@ class NewsSpider(scrapy.Spider):
             return None
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if site.is_article_url(path):
+        if site.is_article_url(parts.path) or site.is_article_url(path):
             return scrapy.Request(url, callback=self.parse_article, meta={"site": site.name,
                                   "found_via": referer_kind})
-        if site.is_listing_url(path) and referer_kind != "article":
+        if site.is_listing_url(path):
+            if referer_kind == "article":
+                return None
             return scrapy.Request(url, callback=self.parse_listing, meta={"site": site.name})
+        if referer_kind in ("sitemap", "feed") and not any(p.search(path) for p in site.deny_patterns):
+            # Sitemaps and feeds list articles: an entry no pattern describes is still a
+            # candidate, and the page parser decides (a hub page is dropped as "not_article").
+            return scrapy.Request(url, callback=self.parse_article, meta={"site": site.name,
+                                  "found_via": referer_kind})
         return None
 
     async def start(self) -> AsyncIterator[Any]:
@@ -160,7 +167,9 @@ class NewsSpider(scrapy.Spider):
             html=response.body)
         if response.meta.get("on_demand") or not isinstance(response, TextResponse):
             return
-        for url in page.links():
+        # The AMP version is fetched too: sites link it only from <link rel=amphtml>, and its own
+        # links (e.g. "?noamp=mobile") are further addresses of the same article.
+        for url in page.links() + ([page.amp_url] if page.amp_url else []):
             request = self.route(url, referer_kind="article")
             if request is not None:
                 yield request
