@@ -14,122 +14,42 @@ import sqlite_utils
 
 from .errors import SchemaTooNew
 
-__all__ = ["MIGRATIONS", "migrate", "SCHEMA_VERSION"]
+__all__ = ["MIGRATIONS", "migrate", "migration", "run_script", "schema_version"]
 
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[int, str, Migration]] = []
 
 
 def migration(number: int, name: str) -> Callable[[Migration], Migration]:
+    """Register a migration; one module per migration under :mod:`archive.migrations`."""
     def register(fn: Migration) -> Migration:
+        if any(n == number for n, _, _ in MIGRATIONS):
+            raise RuntimeError(f"two migrations numbered {number}")
         MIGRATIONS.append((number, name, fn))
         return fn
     return register
 
 
-@migration(1, "initial")
-def _initial(db: sqlite_utils.Database) -> None:
-    _script(db, """
-    CREATE TABLE articles (
-        id INTEGER PRIMARY KEY,
-        site TEXT,
-        url TEXT NOT NULL,
-        url_key TEXT NOT NULL,
-        title TEXT,
-        body TEXT,
-        category TEXT,
-        author TEXT,
-        tags TEXT,
-        images TEXT,
-        related_links TEXT,
-        published TEXT,
-        published_raw TEXT,
-        modified TEXT,
-        modified_raw TEXT,
-        language TEXT,
-        body_hash TEXT,
-        source_kind TEXT,
-        version INTEGER NOT NULL DEFAULT 1,
-        first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL,
-        extractor_version TEXT
-    );
-    CREATE INDEX articles_body_hash ON articles(body_hash);
-    CREATE INDEX articles_url_key ON articles(url_key);
-    CREATE INDEX articles_site_published ON articles(site, published);
-    CREATE INDEX articles_published ON articles(published);
-
-    CREATE TABLE url_aliases (
-        url TEXT PRIMARY KEY,
-        url_key TEXT NOT NULL,
-        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        site TEXT,
-        kind TEXT,
-        first_seen TEXT NOT NULL
-    );
-    CREATE INDEX url_aliases_key ON url_aliases(url_key);
-    CREATE INDEX url_aliases_article ON url_aliases(article_id);
-
-    CREATE TABLE article_versions (
-        id INTEGER PRIMARY KEY,
-        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        version INTEGER NOT NULL,
-        seen_at TEXT NOT NULL,
-        title TEXT,
-        body TEXT,
-        modified TEXT,
-        changed TEXT,
-        extractor_version TEXT,
-        UNIQUE (article_id, version)
-    );
-
-    CREATE TABLE fetches (
-        id INTEGER PRIMARY KEY,
-        article_id INTEGER REFERENCES articles(id) ON DELETE CASCADE,
-        url TEXT NOT NULL,
-        final_url TEXT,
-        status INTEGER,
-        fetched_at TEXT NOT NULL,
-        encoding TEXT,
-        html_sha1 TEXT,
-        html BLOB,
-        compression TEXT,
-        run_id INTEGER
-    );
-    CREATE INDEX fetches_article ON fetches(article_id);
-    CREATE UNIQUE INDEX fetches_article_html ON fetches(article_id, html_sha1);
-
-    CREATE TABLE crawl_runs (
-        id INTEGER PRIMARY KEY,
-        site TEXT,
-        started TEXT NOT NULL,
-        finished TEXT,
-        finish_reason TEXT,
-        pages_fetched INTEGER DEFAULT 0,
-        new INTEGER DEFAULT 0,
-        updated INTEGER DEFAULT 0,
-        unchanged INTEGER DEFAULT 0,
-        merged INTEGER DEFAULT 0,
-        dropped INTEGER DEFAULT 0,
-        errors INTEGER DEFAULT 0,
-        stats TEXT,
-        args TEXT
-    );
-
-    CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, body, content='', tokenize='unicode61 remove_diacritics 0'
-    );
-    """)
-
-
-def _script(db: sqlite_utils.Database, sql: str) -> None:
+def run_script(db: sqlite_utils.Database, sql: str) -> None:
     """Run several statements inside the caller's transaction (``executescript`` would commit)."""
     for statement in sql.split(";\n"):
         if statement.strip():
             db.execute(statement)
 
 
-SCHEMA_VERSION = max(number for number, _, _ in MIGRATIONS)
+def schema_version() -> int:
+    _load_migrations()
+    return max(number for number, _, _ in MIGRATIONS)
+
+
+def _load_migrations() -> None:
+    import importlib
+    import pkgutil
+
+    from . import migrations
+
+    for info in sorted(pkgutil.iter_modules(migrations.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{migrations.__name__}.{info.name}")
 
 
 def applied(db: sqlite_utils.Database) -> set[int]:
@@ -143,12 +63,13 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
 
     :raises SchemaTooNew: the archive has migrations this code does not know.
     """
+    _load_migrations()
     done = applied(db)
     unknown = done - {number for number, _, _ in MIGRATIONS}
     if unknown:
         raise SchemaTooNew(
             f"this archive was written by a newer newscrawl (schema migration {max(unknown)}; "
-            f"this version knows up to {SCHEMA_VERSION}): upgrade newscrawl to open it")
+            f"this version knows up to {schema_version()}): upgrade newscrawl to open it")
     ran = []
     for number, name, fn in sorted(MIGRATIONS):
         if number in done:
