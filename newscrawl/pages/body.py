@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from newscrawl.text import clean_text, norm_phrase
 
-from .boilerplate import (CHROME_TAGS, heading_kind, is_boilerplate_line, is_byline,
+from .tree import Element as HtmlElement
+from .tree import drop as _drop_node
+from .tree import text_of
+from .boilerplate import (CHROME_TAGS, could_be_heading, heading_kind, is_boilerplate_line, is_byline,
                           is_negative_class, is_positive_class)
 
 __all__ = ["BodyResult", "extract_body", "harvest_related"]
@@ -54,7 +56,7 @@ class BodyResult:
 
 
 def _text(el: HtmlElement) -> str:
-    return " ".join(el.text_content().split())
+    return " ".join(text_of(el).split())
 
 
 def _attrs(el: HtmlElement) -> str:
@@ -62,15 +64,11 @@ def _attrs(el: HtmlElement) -> str:
 
 
 def _drop(el: HtmlElement) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    # keep the tail text, which belongs to the parent
-    el.drop_tree()
+    _drop_node(el)
 
 
 def _link_text_len(el: HtmlElement) -> int:
-    return sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    return sum(len(" ".join(text_of(a).split())) for a in el.iter("a"))
 
 
 def _absolute(base: str, href: str | None) -> str | None:
@@ -91,7 +89,7 @@ def _lead_text(el: HtmlElement) -> str:
         if child.tag == "a":
             break
         if isinstance(child.tag, str):
-            parts.append(child.text_content() if len(child) < 4 else (child.text or ""))
+            parts.append(text_of(child) if len(child) < 4 else (child.text or ""))
         parts.append(child.tail or "")
         if sum(map(len, parts)) > 80:
             break
@@ -106,7 +104,7 @@ def _is_linkish(el: HtmlElement) -> bool:
 def _block_for_heading(heading: HtmlElement) -> list[HtmlElement]:
     """The elements that make up the block a related/feed heading introduces."""
     # (a) the heading element is itself the box ("<div class=related>أخبار ذات صلة<ul>…")
-    if heading.tag not in ("a", "p") and any(_anchor_text(a) for a in heading.iter("a")) \
+    if heading.tag not in ("a", "p") and any(_headline_link(a) for a in heading.iter("a")) \
             and len(_text(heading)) - _link_text_len(heading) <= 300:
         return [heading]
     # (b) a wrapper that holds the heading and a list of headline links, and little else
@@ -116,7 +114,7 @@ def _block_for_heading(heading: HtmlElement) -> list[HtmlElement]:
         if parent is None or parent.tag in ("body", "html"):
             break
         links = [a for a in parent.iter("a") if not _inside(a, own)]
-        if any(_anchor_text(a) for a in links):
+        if any(_headline_link(a) for a in links):
             text_len = len(_text(parent)) - len(_text(own))
             link_len = sum(len(_text(a)) for a in links)
             # Teaser dates and "more" labels are fine; paragraphs of prose mean the wrapper also
@@ -152,11 +150,17 @@ def _block_for_heading(heading: HtmlElement) -> list[HtmlElement]:
 
 def _anchor_text(a: HtmlElement) -> str:
     """A link's headline: its text, else its title or its image's alt (image-only teaser links)."""
-    text = clean_text(a.text_content()) or clean_text(a.get("title"))
+    text = clean_text(text_of(a)) or clean_text(a.get("title"))
     if not text:
         img = a.find(".//img")
         text = clean_text(img.get("alt")) if img is not None else ""
     return text if len(text.split()) >= 3 else ""
+
+
+def _headline_link(a: HtmlElement) -> bool:
+    """A link to another story (not the block's own "مقالات ذات صلة" title link)."""
+    text = _anchor_text(a)
+    return bool(text) and heading_kind(text) is None
 
 
 def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
@@ -168,11 +172,46 @@ def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
     return False
 
 
+_SHORT_TEXTS = etree.XPath("//text()[string-length(normalize-space()) > 2 and string-length(normalize-space()) < 61]")
+
+
+def _heading_candidates(root: HtmlElement) -> list[HtmlElement]:
+    """Elements whose text starts like a related/feed heading, outermost wrapper of that text
+    first, in document order.  Walks the short text nodes (an XPath in C) instead of every element."""
+    candidates: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for node in _SHORT_TEXTS(root):
+        if not could_be_heading(str(node)):
+            continue
+        el = node.getparent()
+        if el is None:
+            continue
+        if node.is_tail:
+            el = el.getparent()
+            if el is None:
+                continue
+        text = _text(el)
+        while True:
+            parent = el.getparent()
+            if parent is None or parent.tag not in HEADING_TAGS or _text(parent) != text:
+                break
+            el = parent
+        if el.tag in HEADING_TAGS and el not in seen:
+            seen.add(el)
+            candidates.append(el)
+        # the box around the heading may itself start with it ("<div>أخبار ذات صلة<ul>…")
+        parent = el.getparent()
+        if parent is not None and parent.tag in HEADING_TAGS and parent not in seen and len(parent) <= 6:
+            seen.add(parent)
+            candidates.insert(len(candidates) - 1 if candidates and candidates[-1] is el else len(candidates), parent)
+    return candidates
+
+
 def harvest_related(root: HtmlElement, base_url: str, page_url: str) -> list[dict[str, str]]:
     """Remove read-also/related and feed blocks from *root*; return the related links in order."""
     found: list[tuple[str, list[HtmlElement]]] = []
     claimed: set[HtmlElement] = set()
-    for el in root.iter(*HEADING_TAGS):
+    for el in _heading_candidates(root):
         if el in claimed or len(el) > 6:
             continue
         text = _text(el) if len(el) <= 3 else _lead_text(el)
@@ -213,7 +252,7 @@ def _own_text_len(el: HtmlElement) -> int:
     total = len((el.text or "").strip())
     for child in el:
         if child.tag not in BLOCK_TAGS and isinstance(child.tag, str):
-            total += len(" ".join(child.text_content().split()))
+            total += len(" ".join(text_of(child).split()))
         total += len((child.tail or "").strip())
     return total
 
@@ -244,7 +283,7 @@ def _best_containers(root: HtmlElement) -> list[HtmlElement]:
         links = sum(len(_text(a)) for a in el.iter("a")) if el.tag in ("p", "pre") else \
             sum(len(_text(a)) for a in el if a.tag == "a")
         density = min(links / max(length, 1), 1.0)
-        score = length * (1.0 - density) * (1.0 + 0.3 * min(_punct(el.text_content()), 5))
+        score = length * (1.0 - density) * (1.0 + 0.3 * min(_punct(text_of(el)), 5))
         if score <= 0:
             continue
         host = el if el.tag not in ("p", "pre") else el.getparent()
@@ -318,7 +357,7 @@ def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]
                     flush()
                 if tag == "a":
                     link_depth += 1
-                    if len((el.text_content() or "").split()) >= 4:
+                    if len((text_of(el) or "").split()) >= 4:
                         headline_links += 1
                 if el.text and tag:
                     buf.append(el.text)

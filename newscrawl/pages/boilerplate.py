@@ -8,6 +8,7 @@ Extend these lists (or a site's ``drop`` selectors) when a site shows a new widg
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from newscrawl.text import norm_phrase
 
@@ -102,6 +103,7 @@ def class_words(names: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _NAME_WORDS.findall(names))
 
 
+@lru_cache(maxsize=8192)
 def is_negative_class(names: str) -> bool:
     if not names.strip():
         return False
@@ -111,6 +113,7 @@ def is_negative_class(names: str) -> bool:
         a in words and b in words for a, b in NEGATIVE_PAIRS)
 
 
+@lru_cache(maxsize=8192)
 def is_positive_class(names: str) -> bool:
     return bool(names.strip()) and bool(class_words(names) & POSITIVE_WORDS)
 
@@ -131,6 +134,15 @@ FEEDS = frozenset(norm_phrase(p) for p in FEED_HEADINGS)
 BOILERPLATE = tuple(norm_phrase(p) for p in BOILERPLATE_PREFIXES if norm_phrase(p))
 BOILERPLATE_WHOLE = frozenset(norm_phrase(p) for p in BOILERPLATE_LINES)
 BYLINES = tuple(norm_phrase(p) for p in BYLINE_PREFIXES)
+
+
+_FIRST_WORDS = frozenset(p.split()[0] for p in RELATED | FEEDS if p)
+_ANY_FIRST_WORD = re.compile("|".join(sorted((re.escape(w) for w in _FIRST_WORDS), key=len, reverse=True)))
+
+
+def could_be_heading(text: str) -> bool:
+    """A cheap pre-check: does *text* contain the first word of any related/feed heading?"""
+    return bool(_ANY_FIRST_WORD.search(norm_phrase(text[:80])))
 
 
 def heading_kind(text: str) -> str | None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lxml import html as lxml_html
+from lxml import etree
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _walk(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk(obj[key], depth + 1)
 
 
-def json_ld_objects(root: lxml_html.HtmlElement) -> list[dict[str, Any]]:
+def json_ld_objects(root: etree._Element) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, ``@graph`` and lists flattened."""
     objects: list[dict[str, Any]] = []
     for script in root.iter("script"):
@@ -158,7 +158,7 @@ def ld_people(value: Any) -> list[str]:
     return names
 
 
-def meta_map(root: lxml_html.HtmlElement) -> dict[str, list[str]]:
+def meta_map(root: etree._Element) -> dict[str, list[str]]:
     """``<meta>`` values by lower-cased ``property``/``name``/``itemprop``, in page order."""
     found: dict[str, list[str]] = {}
     for meta in root.iter("meta"):
