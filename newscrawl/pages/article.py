@@ -578,14 +578,25 @@ class ArticlePage:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field of the article item, plus ``errors``, ``is_amp``, ``amp_url``, ``encoding``."""
-        data: dict[str, Any] = {name: getattr(self, name) for name in FIELDS if name != "site"}
-        data["site"] = self.rules.name
-        data.update(is_amp=self.is_amp, amp_url=self.amp_url, encoding=self.decoded.encoding,
-                    rejection=self.rejection, extractor_version=EXTRACTOR_VERSION,
+        """Every field of the article item, plus ``errors``, ``is_amp``, ``amp_url``, ``encoding``.
+
+        Never raises: a field whose extraction fails is empty and its error is listed (a parser
+        bug on one page must not lose the page or stop the crawl)."""
+        data: dict[str, Any] = {}
+        for name in FIELDS + ("is_amp", "amp_url", "rejection"):
+            if name == "site":
+                data["site"] = self.rules.name
+                continue
+            try:
+                data[name] = getattr(self, name)
+            except Exception as exc:  # noqa: BLE001 - recorded, never raised
+                data[name] = [] if name in ("tags", "related_links", "images") else (
+                    "" if name == "body" else None)
+                self.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+        data.update(encoding=self.decoded.encoding, extractor_version=EXTRACTOR_VERSION,
                     errors=list(self.errors))
-        if self.rejection:
-            data["errors"].append(f"not archived: {self.rejection}")
+        if data["rejection"]:
+            data["errors"].append(f"not archived: {data['rejection']}")
         return data
 
 

@@ -27,7 +27,7 @@ from newscrawl.text import clean_text, norm_phrase
 from .tree import Element as HtmlElement
 from .tree import drop as _drop_node
 from .tree import text_of
-from .boilerplate import (CHROME_TAGS, could_be_heading, heading_kind, is_boilerplate_line, is_byline,
+from .boilerplate import (CHROME_TAGS, could_be_heading, heading_kind, is_lead_class, is_meta_line, is_boilerplate_line, is_byline,
                           is_negative_class, is_positive_class)
 
 __all__ = ["BodyResult", "extract_body", "harvest_related"]
@@ -376,6 +376,49 @@ def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]
     return chunks, headline_links
 
 
+_LEAD_NODES = etree.XPath("//*[self::p or self::h2 or self::div or self::span or self::h3]"
+                          "[@class or @itemprop='description']")
+
+
+def _precedes(a: HtmlElement, b: HtmlElement) -> bool:
+    """True when *a* comes before *b* in document order (and is not inside it)."""
+    ancestors_b = {id(x): x for x in [b, *b.iterancestors()]}
+    if id(a) in ancestors_b:
+        return False
+    child_a = a
+    for node in a.iterancestors():
+        if id(node) in ancestors_b:
+            if node is b:
+                return False          # a is inside b
+            child_b = b
+            while child_b.getparent() is not node:
+                child_b = child_b.getparent()
+            return node.index(child_a) < node.index(child_b)
+        child_a = node
+    return False
+
+
+def _find_lead(root: HtmlElement, container: HtmlElement) -> str | None:
+    """The standfirst/summary paragraph shown between the headline and the text (``p.lead``,
+    ``.summary``, ``.standfirst``, ``.chapo``, an ``<h2>`` right after the ``<h1>``): part of the
+    article, but outside its text container."""
+    candidates = [el for el in _LEAD_NODES(root) if is_lead_class(el.get("class") or "")
+                  or el.get("itemprop") == "description"]
+    h1 = root.find(".//h1")
+    if h1 is not None:
+        following = h1.getnext()
+        if following is not None and following.tag in ("h2", "p", "div"):
+            candidates.append(following)
+    for el in candidates:
+        text = clean_text(text_of(el))
+        words = len(text.split())
+        if not 8 <= words <= 150 or _link_text_len(el) > 0.3 * len(text):
+            continue
+        if _precedes(el, container) and not is_negative_class(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return text
+    return None
+
+
 def count_teasers(root: HtmlElement) -> int:
     """Headings that link to another page (teaser cards), outside nav/footer/aside.  A listing or
     hub page has many; an article has few once its related blocks are removed."""
@@ -403,6 +446,7 @@ def extract_body(root: HtmlElement, *, title: str | None = None) -> BodyResult:
     if not containers:
         return result
     result.container_found = True
+    lead = _find_lead(root, containers[0])
     # A lead picture placed just before the text block (older CMSs) belongs to the article.
     sibling = containers[0].getprevious()
     for _ in range(3):
@@ -418,12 +462,14 @@ def extract_body(root: HtmlElement, *, title: str | None = None) -> BodyResult:
         result.images += [img for img in container.iter("img", "amp-img")]  # type: ignore[misc]
         _clean_container(container)
     chunks, result.headline_links = _paragraphs(containers)
+    if lead and not (chunks and norm_phrase(lead)[:80] in norm_phrase(chunks[0][0])):
+        chunks.insert(0, (lead, 0))
     title_phrase = norm_phrase(title) if title else None
     for text, links in chunks:
         words = len(text.split())
         if links and links >= 0.6 * len(text) and words <= 20:
             continue                      # a stray link line: navigation, tag, "more"
-        if is_boilerplate_line(text) or is_byline(text):
+        if is_boilerplate_line(text) or is_byline(text) or is_meta_line(text):
             continue
         if title_phrase and words < 40 and norm_phrase(text) == title_phrase:
             continue

@@ -95,6 +95,12 @@ POSITIVE_WORDS: frozenset[str] = frozenset({
     "cont", "txt", "matn", "single", "articlebody", "newsbody", "newstext", "newsdetails",
     "post", "news",
 })
+#: Words of class names of a standfirst / summary paragraph between headline and text.
+LEAD_WORDS: frozenset[str] = frozenset({
+    "lead", "summary", "intro", "introtext", "standfirst", "excerpt", "subtitle", "subheadline",
+    "subhead", "dek", "deck", "chapo", "chapeau", "sapo", "teaser", "abstract", "strapline",
+    "lede", "brief", "resume", "nabza", "subtitulo", "entradilla", "sottotitolo", "lid",
+})
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -111,6 +117,11 @@ def is_negative_class(names: str) -> bool:
     lowered = {n.lower() for n in names.split()}
     return bool(words & NEGATIVE_WORDS or lowered & NEGATIVE_WORDS) or any(
         a in words and b in words for a, b in NEGATIVE_PAIRS)
+
+
+@lru_cache(maxsize=8192)
+def is_lead_class(names: str) -> bool:
+    return bool(names.strip()) and bool(class_words(names) & LEAD_WORDS)
 
 
 @lru_cache(maxsize=8192)
@@ -178,6 +189,23 @@ def is_boilerplate_line(text: str) -> bool:
     if phrase in BOILERPLATE_WHOLE or ("©" in text and len(words) <= 15):
         return True
     return any(phrase == p or phrase.startswith(p + " ") for p in BOILERPLATE)
+
+
+_LABEL_ONLY = re.compile(r"^[^\s:：]{1,20}(?:\s[^\s:：]{1,20})?\s*[:：]\s*$")
+_DATELINE = re.compile(r"^\(\s*[^()]{2,60}\s*\)$")
+_META_LINE = re.compile(r"^\s*(?:التاريخ|تاريخ النشر|نشر في|نشر بتاريخ|آخر تحديث|المصدر|"
+                        r"مصدر|date|source)\s*[:：]", re.I)
+
+
+def is_meta_line(text: str) -> bool:
+    """A label with nothing after it ("المصدر:"), a parenthesised dateline ("(أبوظبي - البيان)"),
+    or a short "التاريخ: …"/"المصدر: …" line: article metadata printed in the text column."""
+    words = len(text.split())
+    if _LABEL_ONLY.match(text):
+        return True
+    if _DATELINE.match(text) and words <= 6:
+        return True
+    return words <= 8 and bool(_META_LINE.match(text))
 
 
 def is_byline(text: str) -> bool:

@@ -4,8 +4,8 @@ then detection for pages that declare nothing.
 The order and the declaration parsing are w3lib's :func:`~w3lib.encoding.html_to_unicode` (the
 function Scrapy uses); detection is ours only in its first step, strict UTF-8 (an undeclared page
 that is valid UTF-8 is UTF-8: detectors sometimes call short Arabic UTF-8 pages cp1256 mojibake),
-then charset-normalizer.  One real-world correction is added: a page that *declares* a legacy
-Arabic code page but is valid multi-byte UTF-8 is read as UTF-8 (CMS templates often keep an old
+then charset-normalizer.  One real-world correction is added: a page whose ``<meta>`` *declares* another encoding but
+whose bytes are valid multi-byte UTF-8 is read as UTF-8 (seen with cp1256 and gb2312 meta tags) (CMS templates often keep an old
 ``<meta>`` after a database migration).
 """
 
@@ -18,8 +18,6 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_co
 
 __all__ = ["decode_html", "Decoded"]
 
-_LEGACY = {"cp1256", "windows-1256", "iso8859-6", "iso-8859-6", "cp1252", "windows-1252",
-           "latin-1", "iso8859-1", "iso-8859-1", "ascii"}
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
@@ -29,6 +27,10 @@ class Decoded:
     encoding: str
     source: str          #: "bom", "header", "meta", "detected" or "default"
     replaced: int        #: characters that could not be decoded (U+FFFD inserted)
+
+
+def _normal(name: str) -> str:
+    return name.replace("_", "-").lower()
 
 
 def _valid_utf8(data: bytes) -> bool:
@@ -60,7 +62,7 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> Decoded:
         return Decoded(data, "unicode", "unicode", 0)
     header = http_content_type_encoding(content_type) if content_type else None
     declared = header or html_body_declared_encoding(data[:8192])
-    if not header and declared and declared.replace("_", "-").lower() in _LEGACY \
+    if not header and declared and _normal(declared) not in ("utf-8", "utf8") \
             and _NON_ASCII.search(data) and _valid_utf8(data):
         encoding, text = "utf-8", data.decode("utf-8")
         source = "detected"
