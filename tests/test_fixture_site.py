@@ -377,8 +377,11 @@ def test_truth_matches_pages(srv):
             ld = [json.loads(x) for x in doc.xpath('//script[@type="application/ld+json"]/text()')]
             flat = json.dumps(ld, ensure_ascii=False)
             assert a["published_local"] in flat
+            assert ("dateModified" in flat) == (a["modified"] is not None), a["id"]
             canon = doc.xpath('//link[@rel="canonical"]/@href')
             assert norm(canon[0]) == a["url"]
+        elif a["modified"]:
+            assert "آخر تحيين" in text_of(doc)
 
 
 def test_crawl_reaches_exactly_the_aliases(crawl):
@@ -442,6 +445,8 @@ def test_overlay_state():
             assert new["title"] in body and old["title"] + "<" not in body
         home = decode("www.shamtimes.test", get(s, "http://www.shamtimes.test/")[2])
         assert all(day2[aid]["title"] in home for aid in EXP2["new"] if aid.startswith("shamtimes:"))
+        gone = [n["url"] for n in EXP2["not_articles"] if n["reason"] == "http_410"]
+        assert gone and all(fetch(s, u)[0] == 410 for u in gone)
         s.set_overlay(None)
         assert fetch(s, day1[EXP2["deleted"][0]]["url"])[0] == 200
 

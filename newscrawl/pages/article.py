@@ -45,7 +45,7 @@ _HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}|[T ]\d{2}:\d{2}")
 #: Date widgets that show today's date or a clock, not the article's.
 _NOT_ARTICLE_DATE = re.compile(r"today|current|jour|now|clock|weather|header-?date|top-?date", re.I)
 _HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}|[T ]\d{2}:\d{2}")
-_UPDATED_WORDS = ("اخر تحديث", "تحديث", "تم التحديث", "updated", "modified", "اخر تعديل", "به روز")
+_UPDATED_WORDS = ("اخر تحديث", "تحديث", "تم التحديث", "اخر تحيين", "تحيين", "updated", "modified", "mis a jour", "mise a jour", "اخر تعديل", "به روز")
 _AUTHOR_CLASS = re.compile(r"author|auteur|byline|writer|writeby|kateb|journalist|reporter|contributor|signature", re.I)
 _CATEGORY_CLASS = re.compile(r"(?:^|[-_ ])(?:post-)?cat(?:egory|egories)?(?:$|[-_ ])|section-?name|"
                              r"(?:^|[-_ ])kicker|article-section|news-?cat", re.I)
