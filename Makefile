@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,browse,plot,parquet,distributed]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -17,12 +17,15 @@ demo: $(STAMP)
 	$(BIN)/python fixtures/demo.py --db archive.db
 
 test: $(STAMP)
+	sh scripts/install-chromium.sh
+	sh scripts/redis-server.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/archive.py --n 100000
 
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/build_site.py

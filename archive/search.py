@@ -228,6 +228,8 @@ class SearchHit:
     category: str | None
     snippet: str
     score: float
+    story_id: int | None = None   #: the article's story, once clustered (``newscrawl stories``)
+    collapsed: int = 0            #: other matching articles of the same story left out (collapse)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -235,11 +237,14 @@ class SearchHit:
 
 def search(db: sqlite_utils.Database, query: str, *, site: str | None = None,
            category: str | None = None, since: str | None = None, until: str | None = None,
-           limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> Iterator[SearchHit]:
+           limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+           collapse_stories: bool = False) -> Iterator[SearchHit]:
     """Ranked articles matching *query* (best first), with filters on site, category and dates.
 
     :param since: ISO date or datetime, inclusive lower bound on ``published``.
     :param until: ISO date or datetime, inclusive upper bound (a bare date covers the whole day).
+    :param collapse_stories: keep only the best-ranked hit of each story (see
+        :mod:`archive.stories`); articles not clustered yet count as stories of their own.
     :raises InvalidQuery: the query cannot be parsed.
     """
     match = compile_query(query)
@@ -258,9 +263,22 @@ def search(db: sqlite_utils.Database, query: str, *, site: str | None = None,
     if until:
         where.append("a.published <= :until")
         params["until"] = until + ("T23:59:59Z" if len(until) == 10 else "")
-    sql = ("SELECT a.id, a.title, a.site, a.url, a.published, a.category, a.body, "
-           "bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-           f"WHERE {' AND '.join(where)} ORDER BY score LIMIT :limit")
+    stories = "article_stories" in db.table_names()
+    hits = ("SELECT a.id, a.title, a.site, a.url, a.published, a.category, a.body, "
+            "bm25(articles_fts, 4.0, 1.0) AS score, "
+            + ("s.story_id AS story_id " if stories else "NULL AS story_id ")
+            + "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            + ("LEFT JOIN article_stories s ON s.article_id = a.id " if stories else "")
+            + f"WHERE {' AND '.join(where)}")
+    if collapse_stories:
+        # One row per story: the best-scored hit, and how many others of its story matched.
+        sql = (f"WITH hits AS ({hits}), ranked AS (SELECT *, "
+               "row_number() OVER (PARTITION BY coalesce(story_id, -id) ORDER BY score, id) AS rank, "
+               "count(*) OVER (PARTITION BY coalesce(story_id, -id)) - 1 AS collapsed FROM hits) "
+               "SELECT * FROM ranked WHERE rank = 1 ORDER BY score, id LIMIT :limit")
+    else:
+        sql = f"SELECT *, 0 AS collapsed FROM ({hits}) ORDER BY score, id LIMIT :limit"
     for row in db.query(sql, params):
         yield SearchHit(row["id"], row["title"], row["site"], row["url"], row["published"],
-                        row["category"], snippet(row["body"], terms, mark=mark), row["score"])
+                        row["category"], snippet(row["body"], terms, mark=mark), row["score"],
+                        row["story_id"], row["collapsed"])
