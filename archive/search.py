@@ -10,6 +10,7 @@ one-line reason.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -184,6 +185,11 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
 _WORD_SPAN = re.compile(r"[\w\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200C]+")
 
 
+@lru_cache(maxsize=100_000)
+def _fold_one(word: str) -> str:
+    return fold(word)
+
+
 def snippet(text: str | None, terms: list[tuple[str, bool]], *, width: int = 28,
             mark: tuple[str, str] = ("[", "]")) -> str:
     """A window of about *width* words of *text* around the densest run of query terms, the
@@ -195,7 +201,7 @@ def snippet(text: str | None, terms: list[tuple[str, bool]], *, width: int = 28,
         return ""
 
     def hit(word: str) -> bool:
-        folded = fold(word)
+        folded = _fold_one(word)
         return any(folded == t or (prefix and folded.startswith(t)) for t, prefix in terms)
 
     hits = [i for i, m in enumerate(spans) if hit(m.group())]
@@ -264,20 +270,26 @@ def search(db: sqlite_utils.Database, query: str, *, site: str | None = None,
         where.append("a.published <= :until")
         params["until"] = until + ("T23:59:59Z" if len(until) == 10 else "")
     stories = "article_stories" in db.table_names()
-    hits = ("SELECT a.id, a.title, a.site, a.url, a.published, a.category, a.body, "
-            "bm25(articles_fts, 4.0, 1.0) AS score, "
+    # Rank on ids and scores only, then read the few winning rows: selecting the bodies of every
+    # match before ORDER BY … LIMIT made common words slow (measured in bench/archive.py).
+    filtered = len(where) > 1
+    hits = ("SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0) AS score, "
             + ("s.story_id AS story_id " if stories else "NULL AS story_id ")
-            + "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            + ("LEFT JOIN article_stories s ON s.article_id = a.id " if stories else "")
+            + "FROM articles_fts "
+            + ("JOIN articles a ON a.id = articles_fts.rowid " if filtered else "")
+            + ("LEFT JOIN article_stories s ON s.article_id = articles_fts.rowid " if stories else "")
             + f"WHERE {' AND '.join(where)}")
     if collapse_stories:
         # One row per story: the best-scored hit, and how many others of its story matched.
-        sql = (f"WITH hits AS ({hits}), ranked AS (SELECT *, "
+        top = (f"WITH hits AS ({hits}), ranked AS (SELECT *, "
                "row_number() OVER (PARTITION BY coalesce(story_id, -id) ORDER BY score, id) AS rank, "
                "count(*) OVER (PARTITION BY coalesce(story_id, -id)) - 1 AS collapsed FROM hits) "
-               "SELECT * FROM ranked WHERE rank = 1 ORDER BY score, id LIMIT :limit")
+               "SELECT id, score, story_id, collapsed FROM ranked WHERE rank = 1 "
+               "ORDER BY score, id LIMIT :limit")
     else:
-        sql = f"SELECT *, 0 AS collapsed FROM ({hits}) ORDER BY score, id LIMIT :limit"
+        top = f"SELECT id, score, story_id, 0 AS collapsed FROM ({hits}) ORDER BY score, id LIMIT :limit"
+    sql = ("SELECT a.id, a.title, a.site, a.url, a.published, a.category, a.body, t.score, "
+           f"t.story_id, t.collapsed FROM ({top}) t JOIN articles a ON a.id = t.id ORDER BY t.score, a.id")
     for row in db.query(sql, params):
         yield SearchHit(row["id"], row["title"], row["site"], row["url"], row["published"],
                         row["category"], snippet(row["body"], terms, mark=mark), row["score"],

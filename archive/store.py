@@ -144,8 +144,6 @@ class Archive:
             row = self.db.execute(
                 "SELECT a.* FROM url_aliases u JOIN articles a ON a.id = u.article_id "
                 "WHERE u.url_key = ? LIMIT 1", [key]).fetchone()
-            if row is None:
-                row = self.db.execute("SELECT * FROM articles WHERE url_key = ? LIMIT 1", [key]).fetchone()
             if row is not None:
                 return self._row(row), "url"
         if digest:
@@ -162,7 +160,8 @@ class Archive:
                     now: str) -> UpsertResult:
         urls = self._record_urls(record, fetch)
         keys = list(dict.fromkeys(url_key(u) for u, _ in urls))
-        digest = body_hash(record.body)
+        folded_title, folded_body = fold(record.title), fold(record.body)
+        digest = body_hash(record.body, folded=folded_body)
         existing, matched_by = self._find(keys, digest)
         values = {f: getattr(record, f) for f in _CONTENT_FIELDS + _META_FIELDS}
         for name in _JSON_FIELDS:
@@ -175,7 +174,7 @@ class Archive:
                 values, site=record.site, url=record.url, url_key=keys[0], version=1,
                 first_seen=now, last_seen=now))
             self._add_version(article_id, 1, record, now, ["created"])
-            self._fts_insert(article_id, record.title, record.body)
+            self._fts_insert(article_id, folded_title, folded_body)
             outcome, changed = "new", ()
         else:
             article_id = existing["id"]
@@ -207,9 +206,9 @@ class Archive:
                 update.update({k: v for k, v in values.items() if v not in (None, "", "[]")})
                 outcome = "unchanged"
             if any(f in update for f in _CONTENT_FIELDS):
-                self._fts_delete(article_id, existing["title"], existing["body"])
-                self._fts_insert(article_id, update.get("title", existing["title"]),
-                                 update.get("body", existing["body"]))
+                self._fts_delete(article_id, fold(existing["title"]), fold(existing["body"]))
+                self._fts_insert(article_id, fold(update.get("title", existing["title"])),
+                                 fold(update.get("body", existing["body"])))
             self._update("articles", article_id, update)
             new_alias = self._new_alias_count(urls)
             if outcome in ("merged", "unchanged"):
@@ -264,14 +263,14 @@ class Archive:
             [article_id, fetch.url, fetch.final_url, fetch.status, fetch.fetched_at, fetch.encoding,
              sha1, blob, method, run_id])
 
-    def _fts_insert(self, article_id: int, title: str | None, body: str | None) -> None:
+    def _fts_insert(self, article_id: int, folded_title: str, folded_body: str) -> None:
         self.db.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-                        [article_id, fold(title), fold(body)])
+                        [article_id, folded_title, folded_body])
 
-    def _fts_delete(self, article_id: int, title: str | None, body: str | None) -> None:
+    def _fts_delete(self, article_id: int, folded_title: str, folded_body: str) -> None:
         # A contentless FTS5 table forgets a row by being told the exact values it indexed.
         self.db.execute("INSERT INTO articles_fts (articles_fts, rowid, title, body) "
-                        "VALUES ('delete', ?, ?, ?)", [article_id, fold(title), fold(body)])
+                        "VALUES ('delete', ?, ?, ?)", [article_id, folded_title, folded_body])
 
     # -- crawl runs ----------------------------------------------------------------------------
     def start_run(self, site: str | None, args: dict[str, Any] | None = None) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["fold", "fold_word", "fold_chars", "words", "body_hash", "strip_marks"]
 
@@ -69,8 +70,9 @@ def fold_chars(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).lower()
 
 
+@lru_cache(maxsize=200_000)
 def fold_word(word: str) -> str:
-    """Strip attached clitics from one already-folded word."""
+    """Strip attached clitics from one already-folded word (memoised: news vocabulary repeats)."""
     if len(word) <= MIN_STEM or not _ARABIC_LETTER.match(word):
         return word
     for prefix in CLITIC_PREFIXES:
@@ -98,9 +100,12 @@ def fold(text: str | None) -> str:
     return " ".join(words(text))
 
 
-def body_hash(body: str | None) -> str | None:
-    """A content hash that survives whitespace, punctuation, tashkeel and spelling-variant noise."""
-    folded = fold(body)
+def body_hash(body: str | None, *, folded: str | None = None) -> str | None:
+    """A content hash that survives whitespace, punctuation, tashkeel and spelling-variant noise.
+
+    :param folded: ``fold(body)`` when the caller has it already (the archive folds once per write).
+    """
+    folded = fold(body) if folded is None else folded
     if not folded:
         return None
     return hashlib.sha1(folded.encode("utf-8")).hexdigest()

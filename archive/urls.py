@@ -8,6 +8,7 @@ parameters, trailing slashes and AMP variants.  ``url_key`` is an identity key, 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -48,6 +49,7 @@ def is_amp_url(url: str) -> bool:
     return bool(_AMP_PATH.search(parts.path))
 
 
+@lru_cache(maxsize=65_536)
 def url_key(url: str) -> str:
     """The identity key of *url*: scheme-less, host without ``www``, path without AMP markers or
     trailing slash, tracking parameters removed, percent-encoding and query order canonical."""
