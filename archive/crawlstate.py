@@ -23,18 +23,25 @@ run finished (:func:`archive.runs.wait_past_last_run`).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import sqlite_utils
 
 from .store import Archive
 from .urls import url_key
 
-__all__ = ["CrawlState", "UrlState", "ArchivedUrl", "PERMANENT_KINDS", "TRANSIENT_KINDS",
-           "utc_timestamp", "parse_timestamp"]
+__all__ = [
+    "PERMANENT_KINDS",
+    "TRANSIENT_KINDS",
+    "ArchivedUrl",
+    "CrawlState",
+    "UrlState",
+    "parse_timestamp",
+    "utc_timestamp",
+]
 
 #: Failures that are a property of the page: not fetched again before a re-check period.
 PERMANENT_KINDS: frozenset[str] = frozenset({
@@ -159,7 +166,7 @@ class CrawlState:
         archive = Archive(path)
         return cls(archive.db, owner=archive, **kwargs)
 
-    def __enter__(self) -> CrawlState:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -263,7 +270,7 @@ class CrawlState:
         self._add(_UPSERT_FAILURE, (url, url_key(url), site, kind, status, max(attempts, 1), error_kind,
                                     reason[:500], now, now, run_id))
 
-    def set_watermarks(self, marks: dict[str, tuple[str | None, str]], *, run_id: int | None = None) -> None:
+    def set_watermarks(self, marks: Mapping[str, tuple[str | None, str]], *, run_id: int | None = None) -> None:
         """Store ``{sitemap_url: (site, lastmod)}`` (committed at once)."""
         if not marks:
             return

@@ -25,8 +25,19 @@ import sqlite_utils
 from .crawlstate import parse_timestamp, utc_timestamp
 from .errors import ArchiveLocked
 
-__all__ = ["PROCESS_TOKEN", "RunLock", "acquire_run_lock", "lock_held", "mark_interrupted",
-           "wait_past_last_run", "start_site_run", "finish_site_run", "degradation", "list_runs", "SiteCounts"]
+__all__ = [
+    "PROCESS_TOKEN",
+    "RunLock",
+    "SiteCounts",
+    "acquire_run_lock",
+    "degradation",
+    "finish_site_run",
+    "list_runs",
+    "lock_held",
+    "mark_interrupted",
+    "start_site_run",
+    "wait_past_last_run",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -269,10 +280,12 @@ def finish_site_run(db: sqlite_utils.Database, run_id: int, site: str, *, reason
     return {"run_id": run_id, "site": site, **values}
 
 
-def list_runs(db: sqlite_utils.Database, *, limit: int = 20, site: str | None = None) -> list[dict[str, Any]]:
-    """The last *limit* runs, newest first, one dict per run and site (JSON fields decoded)."""
+def list_runs(db: sqlite_utils.Database, *, limit: int = 20, site: str | None = None,
+              run_id: int | None = None) -> list[dict[str, Any]]:
+    """The last *limit* runs (or run *run_id*), newest first, one dict per run and site (JSON fields
+    decoded)."""
     where, params = ("WHERE s.site = ?", [site]) if site else ("", [])
-    run_ids = [r[0] for r in db.execute(
+    run_ids = [run_id] if run_id is not None else [r[0] for r in db.execute(
         f"SELECT DISTINCT s.run_id FROM crawl_run_sites s {where} ORDER BY s.run_id DESC LIMIT ?",
         [*params, limit])]
     if not run_ids:

@@ -7,32 +7,82 @@ It only discovers and schedules pages; extraction is :class:`newscrawl.pages.Art
   articles by ``article_patterns``; links on article pages that match an article pattern are
   followed too (read-also links reach articles that no listing shows any more).
 - ``scrapy crawl news -a url=URL``: one page, no config needed (a matching config is used if any).
+
+Incremental by default (see :mod:`newscrawl.middlewares.incremental` for the per-article
+decision): sitemaps, feeds and listing pages are always fetched, but
+
+- a sitemap entry whose ``lastmod`` (in a news sitemap: ``news:publication_date``) is older than
+  what the last successful run saw in that sitemap (its watermark, on the site's own clock, minus
+  ``NEWSCRAWL_LASTMOD_SLACK_HOURS``) is skipped;
+- a listing's pagination is not followed once every article the page links to was already known
+  when the site's last successful run finished (``max_listing_pages`` bounds it in any case);
+- article URLs whose last fetch failed for a reason that may go away are queued again at start.
+
+Every request carries ``meta["kind"]`` (``sitemap``/``feed``/``listing``/``article``), the site's
+download slot, and an errback that announces failures on the :data:`request_failed` signal.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
 
+from archive.crawlstate import CrawlState, parse_timestamp, utc_timestamp
+from archive.urls import url_key
+from newscrawl.extensions.politeness import apply_site_politeness
+from newscrawl.extensions.runguard import crawlstate_for, job_dir_for
 from newscrawl.items import ArticleItem
 from newscrawl.pages import ArticlePage
 from newscrawl.siteconfig import SiteConfig, SiteRules, load_site, load_sites
 
-__all__ = ["NewsSpider"]
+__all__ = ["PAGINATION_LINKS", "NewsSpider", "news_publication_dates", "request_failed"]
+
+#: Signal sent for every request that ends in an error (``failure``, ``request``, ``spider``).
+request_failed = object()
 
 _FEED_LINK_TAGS = ("link", "{http://www.w3.org/2005/Atom}link")
+
+#: Where listing pages put their "next page" links (CSS, ``::attr(href)``).
+PAGINATION_LINKS = ", ".join(f"{css}::attr(href)" for css in (
+    "link[rel~=next]", "a[rel~=next]", ".pagination a", ".pager a", ".pages-nav a", "a.page-numbers",
+    ".nav-links a", ".wp-pagenavi a", ".page-nav a"))
+
+
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+
+def news_publication_dates(body: bytes) -> dict[str, str]:
+    """``loc`` → ``news:publication_date`` of a Google News sitemap, whose entries have no
+    ``lastmod``; empty for any other sitemap."""
+    if _NEWS_NS.encode() not in body[:4096]:
+        return {}
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+    root = etree.fromstring(body, parser=parser)
+    if root is None:
+        return {}
+    dates = {}
+    for url in root.iter(f"{_SITEMAP_NS}url"):
+        loc = url.findtext(f"{_SITEMAP_NS}loc")
+        published = url.findtext(f".//{{{_NEWS_NS}}}publication_date")
+        if loc and published:
+            dates[loc.strip()] = published.strip()
+    return dates
 
 
 def _host(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 class NewsSpider(scrapy.Spider):
@@ -52,6 +102,22 @@ class NewsSpider(scrapy.Spider):
                                                          for d in s.allowed_domains)][:1]
         self.allowed_domains = [d for s in self.sites for d in s.allowed_domains] if not url else []
         self.site_label = ",".join(s.name for s in self.sites) or None
+        self.crawlstate: CrawlState | None = None
+        self.settled: dict[str, str | None] = {}
+        self.watermarks: dict[str, str] = {}
+        self.seen_lastmod: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if spider.sites and not spider.on_demand_url and not settings.frozen:
+            apply_site_politeness(settings, spider.sites)
+            if not settings.get("JOBDIR"):
+                job_dir = job_dir_for(settings, [s.name for s in spider.sites])
+                if job_dir:
+                    settings.set("JOBDIR", job_dir, priority="spider")
+        return spider
 
     # -- routing ----------------------------------------------------------------------------------
     def site_for(self, url: str) -> SiteConfig | None:
@@ -61,40 +127,70 @@ class NewsSpider(scrapy.Spider):
                 return site
         return None
 
+    def make_request(self, url: str, site: SiteConfig, kind: str, **meta: Any) -> scrapy.Request:
+        callback = {"sitemap": self.parse_sitemap, "feed": self.parse_feed,
+                    "listing": self.parse_listing}.get(kind, self.parse_article)
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
+                              meta={"site": site.name, "kind": kind, "download_slot": site.name, **meta})
+
     def route(self, url: str, *, referer_kind: str) -> scrapy.Request | None:
-        """The request for a discovered *url*, or ``None`` when it is neither article nor listing."""
+        """The request for a discovered *url*, or ``None`` when it is neither article nor listing.
+
+        The fragment is dropped: ``page/#respond`` is ``page/``, and which of the two a crawl meets
+        first must not decide what the archive records."""
+        url = urldefrag(url)[0]
         site = self.site_for(url)
         if site is None:
             return None
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         if site.is_article_url(parts.path) or site.is_article_url(path):
-            return scrapy.Request(url, callback=self.parse_article, meta={"site": site.name,
-                                  "found_via": referer_kind})
+            return self.make_request(url, site, "article", found_via=referer_kind)
         if site.is_listing_url(path):
             if referer_kind == "article":
                 return None
-            return scrapy.Request(url, callback=self.parse_listing, meta={"site": site.name})
+            return self.make_request(url, site, "listing")
         if referer_kind in ("sitemap", "feed") and not any(p.search(path) for p in site.deny_patterns):
             # Sitemaps and feeds list articles: an entry no pattern describes is still a
             # candidate, and the page parser decides (a hub page is dropped as "not_article").
-            return scrapy.Request(url, callback=self.parse_article, meta={"site": site.name,
-                                  "found_via": referer_kind})
+            return self.make_request(url, site, "article", found_via=referer_kind)
         return None
+
+    def _open_state(self) -> None:
+        if self.crawlstate is not None or not self.settings.getbool("NEWSCRAWL_INCREMENTAL", True):
+            return
+        self.crawlstate = crawlstate_for(self.settings)
+        self.settled = {s.name: self.crawlstate.settled_before(s.name) for s in self.sites}
+        self.watermarks = self.crawlstate.watermarks(s.name for s in self.sites)
 
     async def start(self) -> AsyncIterator[Any]:
         if self.on_demand_url:
+            site = self.sites[0] if self.sites else None
             yield scrapy.Request(self.on_demand_url, callback=self.parse_article,
-                                 meta={"site": self.sites[0].name if self.sites else None,
+                                 meta={"site": site.name if site else None, "kind": "article",
                                        "on_demand": True}, dont_filter=True)
             return
+        self._open_state()
         for site in self.sites:
             for url in site.sitemaps:
-                yield scrapy.Request(url, callback=self.parse_sitemap, meta={"site": site.name})
+                yield self.make_request(url, site, "sitemap")
             for url in site.feeds:
-                yield scrapy.Request(url, callback=self.parse_feed, meta={"site": site.name})
+                yield self.make_request(url, site, "feed")
             for url in site.start_urls:
-                yield scrapy.Request(url, callback=self.parse_listing, meta={"site": site.name})
+                yield self.make_request(url, site, "listing")
+        if self.crawlstate is not None:
+            max_attempts = self.settings.getint("NEWSCRAWL_MAX_ATTEMPTS", 10)
+            for site in self.sites:
+                for row in self.crawlstate.pending_retries(site.name, max_attempts=max_attempts):
+                    self.crawler.stats.inc_value("newscrawl/incremental/retry_queued")
+                    yield self.make_request(row.url, site, "article", found_via="retry")
+
+    def on_error(self, failure: Failure) -> Failure | None:
+        """Announce the failure; :mod:`newscrawl.extensions.failures` records and logs it.  An HTTP
+        error goes on to ``HttpErrorMiddleware`` (its ``httperror/*`` stats and log line)."""
+        self.crawler.signals.send_catch_log(signal=request_failed, failure=failure,
+                                            request=getattr(failure, "request", None), spider=self)
+        return failure if failure.check(HttpError) else None
 
     # -- discovery ------------------------------------------------------------------------------------
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -104,17 +200,47 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("unreadable sitemap %s: %s", response.url, exc)
             self.crawler.stats.inc_value("newscrawl/errors/bad_sitemap")
             return
+        site = self.site_for(response.url)
+        source = response.request.url if response.request else response.url
+        source = (response.meta.get("redirect_urls") or [source])[0]
+        mark = parse_timestamp(self.watermarks.get(source))
+        slack = timedelta(hours=self.settings.getfloat("NEWSCRAWL_LASTMOD_SLACK_HOURS", 1.0))
+        cutoff = mark - slack if mark else None
+        newest: datetime | None = None
+        skipped = 0
+        published = news_publication_dates(response.body) if sitemap.type == "urlset" else {}
         for entry in sitemap:
             loc = entry.get("loc")
             if not loc:
                 continue
+            given = entry.get("lastmod") or published.get(loc.strip())
             loc = urljoin(response.url, loc)
             if sitemap.type == "sitemapindex":
-                yield scrapy.Request(loc, callback=self.parse_sitemap, meta=response.meta.copy())
-            else:
-                request = self.route(loc, referer_kind="sitemap")
-                if request is not None:
-                    yield request
+                child = self.site_for(loc)
+                if child is not None:
+                    yield self.make_request(loc, child, "sitemap")
+                continue
+            lastmod = parse_timestamp(given)
+            if lastmod is not None:
+                newest = lastmod if newest is None or lastmod > newest else newest
+                if cutoff is not None and lastmod < cutoff:
+                    skipped += 1
+                    continue
+            request = self.route(loc, referer_kind="sitemap")
+            if request is not None:
+                if mark is not None and lastmod is not None and lastmod > mark:
+                    # Edited since the last successful run: not to be deduplicated against the
+                    # same URL found (without a lastmod) in a news sitemap or a feed.
+                    request.meta["changed"] = True
+                    request.dont_filter = True
+                yield request
+        if skipped:
+            self.crawler.stats.inc_value("newscrawl/incremental/sitemap_old", skipped)
+        if newest is not None and site is not None:
+            previous = self.seen_lastmod.get(source)
+            stamp = utc_timestamp(newest)
+            if previous is None or stamp > previous[1]:
+                self.seen_lastmod[source] = (site.name, stamp)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -145,10 +271,42 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
+        pages = {urldefrag(response.urljoin(h.strip()))[0] for h in response.css(PAGINATION_LINKS).getall()}
+        articles: list[scrapy.Request] = []
+        next_pages: list[scrapy.Request] = []
         for url in self._links(response):
             request = self.route(url, referer_kind="listing")
-            if request is not None:
+            if request is None:
+                continue
+            if request.meta["kind"] == "article":
+                articles.append(request)
+            elif request.url in pages or urldefrag(url)[0] in pages:
+                next_pages.append(request)
+            else:
                 yield request
+        yield from articles
+        if next_pages and self._follow_pagination(response, articles):
+            depth = response.meta.get("page_depth", 0) + 1
+            for request in next_pages:
+                request.meta["page_depth"] = depth
+                yield request
+
+    def _follow_pagination(self, response: Response, articles: list[scrapy.Request]) -> bool:
+        """False once this listing page holds nothing new, or the site's page limit is reached."""
+        site = self.site_for(response.url)
+        if site is None:
+            return False
+        if response.meta.get("page_depth", 0) + 1 >= site.max_listing_pages:
+            self.crawler.stats.inc_value("newscrawl/incremental/pagination_limit")
+            return False
+        if self.crawlstate is None:
+            return True
+        keys = {url_key(r.url) for r in articles}
+        if keys and len(self.crawlstate.known(keys, before=self.settled.get(site.name))) < len(keys):
+            return True
+        self.crawler.stats.inc_value("newscrawl/incremental/pagination_stopped")
+        self.logger.debug("pagination stops at %s: every article on it is known", response.url)
+        return False
 
     # -- articles -----------------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -173,3 +331,13 @@ class NewsSpider(scrapy.Spider):
             request = self.route(url, referer_kind="article")
             if request is not None:
                 yield request
+
+    def closed(self, reason: str) -> None:
+        if self.crawlstate is None:
+            return
+        try:
+            if reason == "finished" and self.seen_lastmod:
+                self.crawlstate.set_watermarks(self.seen_lastmod, run_id=getattr(self, "run_id", None))
+        finally:
+            self.crawlstate.close()
+            self.crawlstate = None

@@ -1,0 +1,1 @@
+"""Scrapy extensions, one component per module: run guard, politeness, failures, progress."""
