@@ -58,7 +58,8 @@ def build_datasette(db_path: str | Path, *, settings: dict[str, Any] | None = No
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on (0.0.0.0 makes the archive visible on your network).")
-@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port to listen on (127.0.0.1 only unless --host says otherwise).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in a web browser.")
 def serve(db_path: str | None, host: str, port: int, open_browser: bool) -> None:
     """Browse the archive in Datasette (read-only; safe while a crawl writes).

@@ -17,6 +17,8 @@ import click
 
 from archive.cli import COMMANDS as ARCHIVE_COMMANDS
 from archive.cli import db_option, format_option, open_archive
+from archive.serve import serve
+from newscrawl.cli_reparse import reparse
 from newscrawl.distributed.cli import COMMANDS as DISTRIBUTED_COMMANDS
 
 __all__ = ["cli", "format_runs", "main", "run_crawl"]
@@ -32,6 +34,8 @@ for command in ARCHIVE_COMMANDS:
     cli.add_command(command)
 for command in DISTRIBUTED_COMMANDS:       # seed, archive-writer, merge
     cli.add_command(command)
+cli.add_command(reparse)                   # re-extract stored HTML after a parser upgrade
+cli.add_command(serve)                     # Datasette on the archive, read-only
 
 
 def _scrapy_settings(db_path: str | None, overrides: tuple[str, ...]):  # type: ignore[no-untyped-def]

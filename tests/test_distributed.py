@@ -349,6 +349,8 @@ def two_workers_and_a_killed_writer(tmp_path_factory, redis_server, fixture_serv
     from conftest import SITE
 
     tmp = tmp_path_factory.mktemp("distributed")
+    logs = tmp / "logs"                       # the workers' working directory
+    logs.mkdir()
     url = redis_server.url.rsplit("/", 1)[0] + "/1"
     client = redis.Redis.from_url(url)
     client.flushdb()
@@ -358,29 +360,34 @@ def two_workers_and_a_killed_writer(tmp_path_factory, redis_server, fixture_serv
     env = redis_env(demo_module, server.proxy_url, url)
     try:
         seeded = newscrawl(*doc_command("newscrawl seed")[1:], env=env).stdout
-        first_writer = writer(db, env, tmp / "writer1.log", "--batch", "4")
-        workers = [worker(env, tmp / f"worker{i}.log") for i in range(2)]
+        first_writer = writer(db, env, logs / "writer1.log", "--batch", "4")
+        workers = [worker(env, logs / f"worker{i}.log") for i in range(2)]
         wait_until(lambda: article_count(db) >= 12)
         first_writer.send_signal(signal.SIGKILL)
         first_writer.wait()
         killed_at = article_count(db)
-        second_writer = writer(db, env, tmp / "writer2.log", "--exit-when-idle", "1")
+        second_writer = writer(db, env, logs / "writer2.log", "--exit-when-idle", "1")
         for i, process in enumerate(workers):
-            wait(process, tmp / f"worker{i}.log")
-        wait(second_writer, tmp / "writer2.log")
+            wait(process, logs / f"worker{i}.log")
+        wait(second_writer, logs / "writer2.log")
         first_log, first_counts = list(server.access_log), counts(db)
         server.clear_log()
         reseeded = newscrawl(*doc_command("newscrawl seed")[1:], env=env).stdout
-        round2 = [worker(env, tmp / "round2-worker.log"),
-                  writer(db, env, tmp / "round2-writer.log", "--exit-when-idle", "1")]
+        round2 = [worker(env, logs / "round2-worker.log"),
+                  writer(db, env, logs / "round2-writer.log", "--exit-when-idle", "1")]
         for process, name in zip(round2, ("round2-worker", "round2-writer")):
-            wait(process, tmp / f"{name}.log")
+            wait(process, logs / f"{name}.log")
     finally:
         server.stop()
         client.flushdb()
     return {"db": db, "log": first_log, "seeded": seeded, "killed_at": killed_at, "tmp": tmp,
             "workers": [p.pid for p in workers], "first_counts": first_counts, "reseeded": reseeded,
             "round2_log": list(server.access_log), "round2_counts": counts(db)}
+
+
+def test_workers_never_open_the_sqlite_archive(two_workers_and_a_killed_writer) -> None:
+    logs = two_workers_and_a_killed_writer["tmp"] / "logs"
+    assert [p.name for p in logs.iterdir() if not p.name.endswith(".log")] == []
 
 
 def test_two_workers_and_a_writer_archive_exactly_the_expected_articles(two_workers_and_a_killed_writer,

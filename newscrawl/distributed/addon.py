@@ -51,6 +51,8 @@ class DistributedAddon:
             settings.set(name, value, priority="project")   # over the project's own choice
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="addon")
+        # The spider picks a job directory before add-ons run; the frontier is in Redis instead.
+        settings.set("JOBDIR", None, priority="spider")
         settings.set("REDIS_URL", url, priority="cmdline")
         settings.set("NEWSCRAWL_REDIS_URL", url, priority="cmdline")
         pipelines = settings["ITEM_PIPELINES"]

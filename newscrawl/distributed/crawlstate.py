@@ -17,7 +17,7 @@ recorder) ask it what is archived and what failed.  So:
   items stream, applied to the archive by the writer after the items before them are committed,
   then published back.  The SQLite archive stays the one source of truth.
 
-Memory in Redis: about 150 bytes per URL key of the archive.
+Memory in Redis: about 1 KB per archived URL (its lookup and its HTTP validators).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 
 from archive import Archive
 from archive.crawlstate import TRANSIENT_KINDS, ArchivedUrl, CrawlState, UrlState, utc_timestamp
+from archive.urls import url_key
 from newscrawl.distributed import messages
 from newscrawl.distributed.keys import Keys
 from newscrawl.distributed.lease import worker_id
@@ -43,6 +44,16 @@ _URL_COLUMNS = tuple(UrlState.__dataclass_fields__)
 
 def _loads(value: bytes | None) -> Any:
     return json.loads(value) if value is not None else None
+
+
+def compact(row: UrlState) -> str:
+    """A ``crawl_state`` row as published: its fields that are set, but the URL (the hash's key)."""
+    return json.dumps({k: v for k, v in asdict(row).items() if v is not None and k not in ("url", "url_key")})
+
+
+def state_of(url: str, value: bytes) -> UrlState:
+    fields = {k: v for k, v in json.loads(value).items() if k in _URL_COLUMNS}
+    return UrlState(**dict(fields, url=url, url_key=url_key(url)))
 
 
 class RedisCrawlState:
@@ -76,7 +87,7 @@ class RedisCrawlState:
 
     def state(self, url: str) -> UrlState | None:
         value = self.server.hget(self.keys.state_urls, url)
-        return self.state_of(value) if value is not None else None
+        return state_of(url, value) if value is not None else None
 
     def known(self, keys: Iterable[str], *, before: str | None) -> set[str]:
         wanted = list(dict.fromkeys(keys))
@@ -89,16 +100,12 @@ class RedisCrawlState:
                 found.add(key)
         return found
 
-    @staticmethod
-    def state_of(value: bytes) -> UrlState:
-        return UrlState(**{k: v for k, v in json.loads(value).items() if k in _URL_COLUMNS})
-
     def settled_before(self, site: str) -> str | None:
         value = self.server.hget(self.keys.state_settled, site)
         return value.decode() if value else None
 
     def pending_retries(self, site: str, *, max_attempts: int, limit: int = 10_000) -> list[UrlState]:
-        rows = [self.state_of(v) for v in self.server.hvals(self.keys.state_retry(site))]
+        rows = [state_of(url.decode(), v) for url, v in self.server.hgetall(self.keys.state_retry(site)).items()]
         rows = [r for r in rows if r.attempts < max_attempts and r.error_kind in TRANSIENT_KINDS]
         return sorted(rows, key=lambda r: r.last_fetched or "")[:limit]
 
@@ -209,10 +216,14 @@ class StatePublisher:
         self._publish_rows([UrlState(*r) for r in rows])
 
     def _publish_rows(self, rows: list[UrlState]) -> None:
+        """Publish rows; one that holds neither validators nor a failure reads as no row at all."""
         with self.server.pipeline(transaction=False) as pipe:
             for row in rows:
-                value = json.dumps(asdict(row))
-                pipe.hset(self.keys.state_urls, row.url, value)
+                value = compact(row)
+                if row.etag or row.last_modified or row.error_kind:
+                    pipe.hset(self.keys.state_urls, row.url, value)
+                else:
+                    pipe.hdel(self.keys.state_urls, row.url)
                 if row.permanent_failure and row.last_fetched:
                     pipe.hset(self.keys.state_failed, row.url_key, row.last_fetched)
                 if row.site:

@@ -3,18 +3,20 @@
 A worker's own engine runs dry long before the crawl is over: the other workers still have requests
 in flight whose pages will add links to the frontier.  So "empty" means no request of the worker's
 sites waiting in Redis *and* none in flight on any live worker; the in-flight requests of dead
-workers are put back into the frontier first.  Scrapy sends ``spider_idle`` about every 5 s while the engine is idle;
-``DontCloseSpider`` keeps the worker waiting until the frontier has stayed empty long enough.
+workers are put back into the frontier first.  Scrapy sends ``spider_idle`` about every 5 s while the
+engine is idle; ``DontCloseSpider`` keeps the worker waiting until the frontier has stayed empty long
+enough.  A negative ``NEWSCRAWL_IDLE_SECONDS`` keeps the worker waiting for work forever.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider
 
 from newscrawl.distributed.lease import frontier_size, reclaim_dead
 
@@ -35,9 +37,7 @@ class IdleClose:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IdleClose:
         idle = crawler.settings.getfloat("NEWSCRAWL_IDLE_SECONDS", 60.0)
-        if idle < 0:
-            raise NotConfigured("NEWSCRAWL_IDLE_SECONDS < 0: the worker waits for work forever")
-        return cls(crawler, idle)
+        return cls(crawler, math.inf if idle < 0 else idle)
 
     def spider_idle(self) -> None:
         engine = self.crawler.engine

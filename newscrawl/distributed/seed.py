@@ -23,10 +23,12 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
+from newscrawl.distributed.crawlstate import RedisCrawlState
 from newscrawl.distributed.keys import Keys
 from newscrawl.distributed.lease import frontier_size, reclaim_dead
 
@@ -52,11 +54,18 @@ def _project_settings() -> Settings:
     return get_project_settings()
 
 
-def start_requests(sites: list[str], settings: Settings | None = None) -> tuple[Any, list[Request]]:
-    """The ``news`` spider for *sites* and the requests its ``start()`` yields."""
+def start_requests(sites: list[str], settings: Settings | None = None, *,
+                   crawlstate: Any = None) -> tuple[Any, list[Request]]:
+    """The ``news`` spider for *sites* and the requests its ``start()`` yields (with *crawlstate*,
+    the incremental state the spider reads: the crawl's in Redis; retries of failed pages are start
+    requests too)."""
     from newscrawl.spiders.news import NewsSpider
 
-    crawler = Crawler(NewsSpider, settings or _project_settings())
+    settings = (settings or _project_settings()).copy()
+    if crawlstate is not None:
+        settings.set("NEWSCRAWL_CRAWLSTATE", lambda _settings: crawlstate, priority="cmdline")
+    crawler = Crawler(NewsSpider, settings)
+    crawler.stats = load_object(settings["STATS_CLASS"])(crawler)
     spider = NewsSpider.from_crawler(crawler, site=",".join(sites))
 
     async def collect() -> list[Request]:
@@ -80,7 +89,7 @@ def seed(server: Any, sites: list[str], *, new_round: bool | None = None, settin
     serializer = settings.get("SCHEDULER_SERIALIZER") or picklecompat
     if isinstance(serializer, str):
         serializer = importlib.import_module(serializer)
-    spider, requests = start_requests(sites, settings)
+    spider, requests = start_requests(sites, settings, crawlstate=RedisCrawlState(server, keys))
     if not server.set(keys.seeding, os.getpid(), nx=True, ex=60):
         raise SeedBusy("another `newscrawl seed` is running; try again in a minute")
     try:
