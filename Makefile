@@ -26,6 +26,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/archive.py --n 100000
+	$(BIN)/python bench/incremental.py
+	$(BIN)/python bench/distributed.py
 
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/build_site.py

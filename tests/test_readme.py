@@ -84,3 +84,12 @@ def test_every_command_has_help(name: str) -> None:
     for param in command.params:
         if isinstance(param, __import__("click").Option) and param.name not in ("help",):
             assert param.help, f"{name} {param.opts} has no help text"
+
+
+@pytest.mark.parametrize("doc", ["scheduling.md", "distributed.md"])
+def test_readme_carries_the_tested_docs(doc: str) -> None:
+    """The README's scheduling and distributed sections are docs/*.md, whose examples other tests
+    run: every code block of the doc is in the README word for word."""
+    text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+    for block in re.findall(r"```[a-z]*\n.*?```", text, flags=re.DOTALL):
+        assert block in README, f"README is out of date with docs/{doc} (re-copy the section)"
