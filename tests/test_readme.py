@@ -24,7 +24,8 @@ def readme_commands() -> list[str]:
     (`make demo`/`make test` are what CI runs; the scheduling and distributed examples are run by
     tests/test_schedule_docs.py and tests/test_distributed.py.)"""
     commands = []
-    for block in re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL):
+    own = README.split("<!-- BEGIN docs -->")[0] + README.split("<!-- END docs -->")[-1]
+    for block in re.findall(r"```sh\n(.*?)```", own, flags=re.DOTALL):
         for line in block.splitlines():
             line = re.sub(r"\s+#\s.*$", "", line).strip()
             if line.startswith(("newscrawl ", "scrapy crawl news ")) and "REDIS" not in line \
