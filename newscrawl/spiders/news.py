@@ -106,6 +106,7 @@ class NewsSpider(scrapy.Spider):
         self.settled: dict[str, str | None] = {}
         self.watermarks: dict[str, str] = {}
         self.seen_lastmod: dict[str, tuple[str, str]] = {}
+        self._followed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -327,7 +328,14 @@ class NewsSpider(scrapy.Spider):
             return
         # The AMP version is fetched too: sites link it only from <link rel=amphtml>, and its own
         # links (e.g. "?noamp=mobile") are further addresses of the same article.
+        # Article pages repeat the same sidebar and menu links on every page: a plain set of the
+        # URLs already routed from articles skips them before a Request is even built (Scrapy's
+        # dupefilter would drop them too, after fingerprinting each one: measured in bench/crawl.py).
         for url in page.links() + ([page.amp_url] if page.amp_url else []):
+            url = urldefrag(url)[0]
+            if url in self._followed:
+                continue
+            self._followed.add(url)
             request = self.route(url, referer_kind="article")
             if request is not None:
                 yield request
