@@ -350,20 +350,24 @@ class NewsSpider(scrapy.Spider):
         page = ArticlePage(response.body, response.url, content_type=content_type, rules=rules,
                            fetched_at=fetched_at)
         data = page.to_dict()
+        # The links are read now and the page (its lxml tree) let go before anything is yielded:
+        # this generator stays suspended while the scheduler absorbs its requests, and a few
+        # hundred suspended pages held their trees (C memory, a few MB each) in a large crawl.
+        links = [] if response.meta.get("on_demand") or not isinstance(response, TextResponse) else \
+            page.links() + ([page.amp_url] if page.amp_url else [])
+        del page
         request_url = (response.meta.get("redirect_urls") or [response.request.url])[0]
         yield ArticleItem.from_page(
             data, request_url=request_url, response_url=response.url,
             redirect_urls=list(response.meta.get("redirect_urls") or []), status=response.status,
             fetched_at=fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"), content_type=content_type,
             html=response.body)
-        if response.meta.get("on_demand") or not isinstance(response, TextResponse):
-            return
         # The AMP version is fetched too: sites link it only from <link rel=amphtml>, and its own
         # links (e.g. "?noamp=mobile") are further addresses of the same article.
         # Article pages repeat the same sidebar and menu links on every page: a plain set of the
         # URLs already routed from articles skips them before a Request is even built (Scrapy's
         # dupefilter would drop them too, after fingerprinting each one: measured in bench/crawl.py).
-        for url in page.links() + ([page.amp_url] if page.amp_url else []):
+        for url in links:
             url = urldefrag(url)[0]
             if url in self._followed:
                 continue
