@@ -12,8 +12,8 @@ fixture sites' host names, so the bundled site configs apply), serves it with ng
 - what the second run did instead of fetching: articles skipped by the archive lookup, sitemap
   entries skipped by ``lastmod``, listing pages whose pagination stopped.
 
-The crawler runs without politeness delays (``-s DOWNLOAD_DELAY=0``, AutoThrottle off, 16
-connections per site): the server is local and the point is the crawler's own cost.
+The crawler runs without politeness delays (``-s DOWNLOAD_DELAY=0``, AutoThrottle off, 8
+connections per site, 24 in all): the server is local and the point is the crawler's own cost.
 
 Run:  .venv/bin/python bench/incremental.py [--n 100000] [--out bench/out] [--json FILE]
 A generated site is kept in ``<out>/synthetic-<n>/`` and reused by the next run.
@@ -40,8 +40,8 @@ from bench.staticserver import StaticServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SITES = ["shamtimes", "nilenews", "carthage"]
-SPEED = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=48",
-         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=INFO", "-s", "NEWSCRAWL_PROGRESS=log",
+SPEED = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=24",
+         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO", "-s", "NEWSCRAWL_PROGRESS=log",
          "-s", "NEWSCRAWL_PROGRESS_INTERVAL=30"]
 
 

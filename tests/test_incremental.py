@@ -244,3 +244,29 @@ def test_pagination_links_are_found(page, wanted) -> None:
     response = HtmlResponse(url, body=path.read_bytes())
     links = {response.urljoin(h) for h in response.css(PAGINATION_LINKS).getall()}
     assert url_key(wanted) in {url_key(u) for u in links}
+
+
+@pytest.mark.parametrize("current, candidates, expected", [
+    ("http://x.test/news/", ["http://x.test/news/page/3/", "http://x.test/news/page/2/"], "http://x.test/news/page/2/"),
+    ("http://x.test/news/page/2/", ["http://x.test/news/", "http://x.test/news/page/3/"], "http://x.test/news/page/3/"),
+    ("http://x.test/Section/a/97/1", ["http://x.test/Section/a/97/2", "http://x.test/Section/a/97/9"],
+     "http://x.test/Section/a/97/2"),
+    ("http://x.test/archives/", [f"http://x.test/archives/p{i}.html" for i in range(3336, 1, -1)],
+     "http://x.test/archives/p2.html"),
+    ("http://x.test/list?page=4", ["http://x.test/list?page=3", "http://x.test/list?page=5"], "http://x.test/list?page=5"),
+    ("http://x.test/news/page/3/", ["http://x.test/news/", "http://x.test/news/page/2/"], None),
+    ("http://x.test/news/", ["http://x.test/news/older"], None),
+])
+def test_next_page(current, candidates, expected) -> None:
+    from newscrawl.spiders.news import next_page
+
+    assert next_page(current, candidates) == expected
+
+
+def test_news_sitemap_publication_dates() -> None:
+    from newscrawl.spiders.news import news_publication_dates
+
+    body = (ROOT / "fixtures/site/www.nilenews.test/sitemaps/news.xml").read_bytes()
+    dates = news_publication_dates(body)
+    assert len(dates) == 25 and all(v.startswith("2025-") for v in dates.values())
+    assert news_publication_dates((ROOT / "fixtures/site/www.nilenews.test/sitemaps/articles-1.xml").read_bytes()) == {}

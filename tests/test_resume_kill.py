@@ -185,3 +185,49 @@ def test_a_cleanly_stopped_crawl_resumes(tmp_path, reference, fixture_server_mod
         assert "resume" in final.stderr
     assert snapshot(db) == reference["articles"]
 
+
+
+def test_requests_survive_the_disk_queue() -> None:
+    import pickle
+
+    from scrapy.utils.request import request_from_dict
+
+    from newscrawl.spiders.news import NewsRequest, NewsSpider
+
+    spider = NewsSpider(site="shamtimes")
+    request = spider.make_request("http://www.shamtimes.test/2025/05/08/x/", spider.sites[0], "article",
+                                  priority=-1, found_via="sitemap")
+    back = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider))), spider=spider)
+    assert isinstance(back, NewsRequest)
+    assert (back.url, back.priority, back.meta, back.callback, back.errback) == (
+        request.url, -1, request.meta, spider.parse_article, spider.on_error)
+
+
+@pytest.mark.parametrize("marker, expected", [
+    (None, "discard: job state of unknown origin"),
+    ({"state": "running", "pid": 1}, "discard: the process that ran it (pid 1) was killed"),
+    ({"state": "closed", "reason": "finished"}, "discard: the previous job finished"),
+    ({"state": "closed", "reason": "shutdown"}, "resume"),
+    ({"state": "closed", "reason": "closespider_timeout"}, "resume"),
+    ({"state": "closed", "reason": "shutdown", "db": "/elsewhere/archive.db"}, "discard: job state belongs"),
+])
+def test_job_directory_is_trusted_only_after_a_clean_stop(tmp_path, marker, expected) -> None:
+    from newscrawl.extensions.runguard import MARKER, prepare_job_dir
+
+    db = str(tmp_path / "archive.db")
+    job = tmp_path / "jobs" / "shamtimes"
+    (job / "requests.queue").mkdir(parents=True)
+    (job / "requests.seen").write_text("abc\n")
+    if marker is not None:
+        (job / MARKER).write_text(json.dumps({"db": db, **marker}))
+    action = prepare_job_dir(job, db=db)
+    assert action.startswith(expected)
+    kept = (job / "requests.seen").exists() and (job / "requests.queue").exists()
+    assert kept is (expected == "resume")
+    assert json.loads((job / MARKER).read_text())["state"] == "running"
+
+
+def test_new_job_directory(tmp_path) -> None:
+    from newscrawl.extensions.runguard import prepare_job_dir
+
+    assert prepare_job_dir(tmp_path / "jobs" / "x", db=str(tmp_path / "a.db")) == "new"

@@ -14,8 +14,9 @@ decision): sitemaps, feeds and listing pages are always fetched, but
 - a sitemap entry whose ``lastmod`` (in a news sitemap: ``news:publication_date``) is older than
   what the last successful run saw in that sitemap (its watermark, on the site's own clock, minus
   ``NEWSCRAWL_LASTMOD_SLACK_HOURS``) is skipped;
-- a listing's pagination is not followed once every article the page links to was already known
-  when the site's last successful run finished (``max_listing_pages`` bounds it in any case);
+- a listing's pagination is followed one page at a time (its ``rel=next`` link, else the next page
+  number), and not at all once every article the page links to was already known when the site's
+  last successful run finished (``max_listing_pages`` bounds it in any case);
 - article URLs whose last fetch failed for a reason that may go away are queued again at start.
 
 Every request carries ``meta["kind"]`` (``sitemap``/``feed``/``listing``/``article``), the site's
@@ -24,7 +25,8 @@ download slot, and an errback that announces failures on the :data:`request_fail
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -45,7 +47,8 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import ArticlePage
 from newscrawl.siteconfig import SiteConfig, SiteRules, load_site, load_sites
 
-__all__ = ["PAGINATION_LINKS", "NewsRequest", "NewsSpider", "news_publication_dates", "request_failed"]
+__all__ = ["NEXT_PAGE_LINKS", "PAGINATION_LINKS", "NewsRequest", "NewsSpider", "news_publication_dates",
+           "next_page", "request_failed"]
 
 #: Signal sent for every request that ends in an error (``failure``, ``request``, ``spider``).
 request_failed = object()
@@ -104,6 +107,33 @@ def _method_name(spider: scrapy.Spider | None, method: Any) -> str:
     if getattr(bound, "__func__", None) is getattr(method, "__func__", object()):
         return name
     raise ValueError(f"{method} is not a method of {spider}")
+
+
+#: A "next page" link a page declares (``rel=next``): preferred to guessing from page numbers.
+NEXT_PAGE_LINKS = "link[rel~=next]::attr(href), a[rel~=next]::attr(href)"
+_NUMBER = re.compile(r"\d+")
+
+
+def next_page(current: str, candidates: Iterable[str]) -> str | None:
+    """The pagination link that follows *current*: the lowest page number above its own.
+
+    The page number is the last number of a URL's path and query (``/page/3/``, ``/97/3``,
+    ``p3.html``, ``?page=3``); a first page often has none (``/news/``), and is page 1."""
+    here_numbers = [int(n) for n in _NUMBER.findall(_path_and_query(current))]
+    best: tuple[int, str] | None = None
+    for url in candidates:
+        numbers = [int(n) for n in _NUMBER.findall(_path_and_query(url))]
+        if not numbers or url == current:
+            continue
+        here = here_numbers[-1] if len(here_numbers) == len(numbers) else 1
+        if numbers[-1] > here and (best is None or numbers[-1] < best[0]):
+            best = (numbers[-1], url)
+    return best[1] if best else None
+
+
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _host(url: str) -> str:
@@ -305,26 +335,27 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         pages = {urldefrag(response.urljoin(h.strip()))[0] for h in response.css(PAGINATION_LINKS).getall()}
-        articles: list[scrapy.Request] = []
-        next_pages: list[scrapy.Request] = []
+        declared = [urldefrag(response.urljoin(h.strip()))[0]
+                    for h in response.css(NEXT_PAGE_LINKS).getall()]
+        article_keys: list[str] = []
         for url in self._links(response):
+            url = urldefrag(url)[0]
+            if url in pages:
+                continue                    # pagination: only the next page, below
             request = self.route(url, referer_kind="listing")
             if request is None:
                 continue
             if request.meta["kind"] == "article":
-                articles.append(request)
-            elif request.url in pages or urldefrag(url)[0] in pages:
-                next_pages.append(request)
-            else:
-                yield request
-        yield from articles
-        if next_pages and self._follow_pagination(response, articles):
-            depth = response.meta.get("page_depth", 0) + 1
-            for request in next_pages:
-                request.meta["page_depth"] = depth
+                article_keys.append(url_key(request.url))
+            yield request
+        following = declared[0] if declared else next_page(response.url, pages)
+        if following and following != response.url and self._follow_pagination(response, article_keys):
+            request = self.route(following, referer_kind="listing")
+            if request is not None and request.meta["kind"] == "listing":
+                request.meta["page_depth"] = response.meta.get("page_depth", 0) + 1
                 yield request
 
-    def _follow_pagination(self, response: Response, articles: list[scrapy.Request]) -> bool:
+    def _follow_pagination(self, response: Response, article_keys: list[str]) -> bool:
         """False once this listing page holds nothing new, or the site's page limit is reached."""
         site = self.site_for(response.url)
         if site is None:
@@ -334,7 +365,7 @@ class NewsSpider(scrapy.Spider):
             return False
         if self.crawlstate is None:
             return True
-        keys = {url_key(r.url) for r in articles}
+        keys = set(article_keys)
         if keys and len(self.crawlstate.known(keys, before=self.settled.get(site.name))) < len(keys):
             return True
         self.crawler.stats.inc_value("newscrawl/incremental/pagination_stopped")
