@@ -50,7 +50,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
-    "newscrawl.extensions.runguard.RunGuard": 0,
+    "newscrawl.extensions.runguard.RunGuard": -1,      # first: owns the lock and the job directory
     "scrapy.extensions.throttle.AutoThrottle": None,
     "newscrawl.extensions.politeness.SiteAutoThrottle": 0,
     "newscrawl.extensions.failures.FailureRecorder": 500,

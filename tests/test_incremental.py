@@ -270,3 +270,11 @@ def test_news_sitemap_publication_dates() -> None:
     dates = news_publication_dates(body)
     assert len(dates) == 25 and all(v.startswith("2025-") for v in dates.values())
     assert news_publication_dates((ROOT / "fixtures/site/www.nilenews.test/sitemaps/articles-1.xml").read_bytes()) == {}
+
+
+def test_recent_set_is_bounded() -> None:
+    from newscrawl.spiders.news import RecentSet
+
+    recent = RecentSet(3)
+    assert [recent.add(x) for x in "abca"] == [True, True, True, False]
+    assert recent.add("d") and len(recent) == 3 and "a" not in recent and "d" in recent

@@ -14,6 +14,7 @@ import pytest
 from scrapy.settings import Settings
 
 from newscrawl.extensions.politeness import site_slots, user_agent
+from newscrawl.extensions.runguard import job_dir_for
 from newscrawl.middlewares.retry import retry_after_seconds, retry_delay
 from newscrawl.siteconfig import load_site
 from newscrawl.spiders.news import NewsSpider
@@ -130,7 +131,7 @@ def test_per_site_slots_jobdir_and_throttle(tmp_path, site) -> None:
     config = load_site(site)
     slots = crawler.settings.getdict("DOWNLOAD_SLOTS")
     assert slots[site] == {"delay": config.download_delay, "concurrency": config.concurrency}
-    assert crawler.settings["JOBDIR"] == str(tmp_path / "jobs" / site)
+    assert job_dir_for(crawler.settings, [site]) == str(tmp_path / "jobs" / site)
     assert crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
     extensions = crawler.settings.getdict("EXTENSIONS")
     assert extensions["scrapy.extensions.throttle.AutoThrottle"] is None

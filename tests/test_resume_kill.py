@@ -231,3 +231,46 @@ def test_new_job_directory(tmp_path) -> None:
     from newscrawl.extensions.runguard import prepare_job_dir
 
     assert prepare_job_dir(tmp_path / "jobs" / "x", db=str(tmp_path / "a.db")) == "new"
+
+
+def test_disk_dupefilter_keeps_fingerprints_on_disk(tmp_path) -> None:
+    from scrapy import Request
+
+    from newscrawl.extensions.dupefilter import SEEN_FILE, DiskDupeFilter
+
+    seen = DiskDupeFilter(str(tmp_path), batch=2)
+    urls = [f"http://www.shamtimes.test/{i}/" for i in range(5)]
+    assert [seen.request_seen(Request(u)) for u in urls] == [False] * 5
+    assert seen.request_seen(Request(urls[0] + "#respond")) is True      # same fingerprint
+    assert len(seen._fingerprints) == 0                                  # nothing held in memory
+    seen.close("shutdown")
+    again = DiskDupeFilter(str(tmp_path))                                # a resumed job
+    assert again.request_seen(Request(urls[3])) is True
+    assert again.request_seen(Request("http://www.shamtimes.test/new/")) is False
+    again.close("finished")
+    assert (tmp_path / SEEN_FILE).exists()
+    assert DiskDupeFilter(None).request_seen(Request(urls[0])) is False   # no job directory: in memory
+
+
+@pytest.mark.parametrize("chosen, expected", [
+    (None, "newscrawl.extensions.dupefilter.DiskDupeFilter"),
+    ("scrapy_redis.dupefilter.RFPDupeFilter", "scrapy_redis.dupefilter.RFPDupeFilter"),
+])
+def test_job_directory_and_dupefilter_are_configured_after_addons(tmp_path, chosen, expected) -> None:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    from newscrawl import settings as project
+    from newscrawl.extensions.runguard import configure_job_dir
+    from newscrawl.spiders.news import NewsSpider
+
+    settings = Settings()
+    settings.setmodule(project, priority="project")
+    settings.set("NEWSCRAWL_DB", str(tmp_path / "archive.db"), priority="project")
+    if chosen:
+        settings.set("DUPEFILTER_CLASS", chosen, priority="addon")
+    crawler = Crawler(NewsSpider, settings)
+    crawler.spider = NewsSpider.from_crawler(crawler, site="shamtimes")
+    assert configure_job_dir(crawler) == str(tmp_path / "jobs" / "shamtimes")
+    assert crawler.settings["JOBDIR"] == str(tmp_path / "jobs" / "shamtimes")
+    assert crawler.settings["DUPEFILTER_CLASS"] == expected

@@ -34,7 +34,7 @@ from twisted.internet import error as twisted_errors
 from twisted.internet.defer import TimeoutError as DeferTimeoutError
 
 from archive.crawlstate import CrawlState
-from newscrawl.extensions.runguard import crawlstate_for, db_path_of
+from newscrawl.extensions.runguard import crawlstate_for
 from newscrawl.middlewares.contenttype import NotHtml
 from newscrawl.middlewares.incremental import AlreadyArchived, NotModified
 from newscrawl.spiders.news import request_failed
@@ -102,10 +102,9 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
 
 
 class FailureRecorder:
-    def __init__(self, crawler: Crawler, db_path: str):
+    def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.db_path = db_path
         self.state: CrawlState | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -117,7 +116,7 @@ class FailureRecorder:
     def from_crawler(cls, crawler: Crawler) -> FailureRecorder:
         if not crawler.settings.getbool("NEWSCRAWL_RECORD_FAILURES", True):
             raise NotConfigured
-        return cls(crawler, db_path_of(crawler.settings))
+        return cls(crawler)
 
     def spider_opened(self, spider: Any) -> None:
         self.state = crawlstate_for(self.crawler.settings)

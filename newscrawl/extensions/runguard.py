@@ -24,19 +24,21 @@ from typing import IO, Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.misc import load_object
 
 from archive import default_db_path
 from archive.crawlstate import CrawlState, utc_timestamp
 from archive.runs import acquire_run_lock, release_run_lock
 
-__all__ = ["MARKER", "JobDirBusy", "RunGuard", "close_job_dir", "crawlstate_for", "job_dir_for", "open_crawlstate", "prepare_job_dir"]
+__all__ = ["MARKER", "JobDirBusy", "RunGuard", "close_job_dir", "configure_job_dir", "crawlstate_for", "job_dir_for",
+           "open_crawlstate", "prepare_job_dir"]
 
 logger = logging.getLogger(__name__)
 
 MARKER = "newscrawl-job.json"
-SCRAPY_STATE = ("requests.queue", "requests.seen", "spider.state")
+SCRAPY_STATE = ("requests.queue", "requests.seen", "requests.seen.sqlite", "spider.state")
+_DEFAULT = SETTINGS_PRIORITIES["default"]
 _OFF = {"", "0", "off", "none", "false", "no"}
 
 
@@ -77,6 +79,23 @@ def job_dir_for(settings: BaseSettings, site_names: list[str]) -> str | None:
     elif str(base).strip().lower() in _OFF:
         return None
     return os.path.join(str(base), "+".join(sorted(site_names)))
+
+
+def configure_job_dir(crawler: Crawler) -> str | None:
+    """Set ``JOBDIR`` (unless given) to the crawl's per-site job directory, and the disk-backed
+    duplicate filter with it (unless another was chosen); return the directory.
+
+    Done here, once add-ons have adjusted the settings and before the scheduler reads them."""
+    settings = crawler.settings
+    spider = crawler.spider
+    job = settings.get("JOBDIR")
+    if not job and spider is not None and not getattr(spider, "on_demand_url", None):
+        job = job_dir_for(settings, [s.name for s in getattr(spider, "sites", [])])
+        if job and not settings.frozen:
+            settings.set("JOBDIR", job, priority="spider")
+    if job and not settings.frozen and (settings.getpriority("DUPEFILTER_CLASS") or 0) <= _DEFAULT:
+        settings.set("DUPEFILTER_CLASS", "newscrawl.extensions.dupefilter.DiskDupeFilter", priority="spider")
+    return job or None
 
 
 def _read_marker(path: Path) -> dict[str, Any] | None:
@@ -170,7 +189,7 @@ class RunGuard:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_RUN_GUARD", True):
             raise NotConfigured
-        return cls(crawler, db_path_of(settings), settings.get("JOBDIR"))
+        return cls(crawler, db_path_of(settings), configure_job_dir(crawler))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.job_dir and self._job_lock is not None:

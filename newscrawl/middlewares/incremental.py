@@ -38,7 +38,7 @@ from scrapy.http import Response
 
 from archive.crawlstate import ArchivedUrl, CrawlState, UrlState, parse_timestamp
 from archive.urls import url_key
-from newscrawl.extensions.runguard import crawlstate_for, db_path_of
+from newscrawl.extensions.runguard import crawlstate_for
 from newscrawl.pipelines.store import items_archived
 
 __all__ = ["AlreadyArchived", "Decision", "IncrementalMiddleware", "NotModified", "decide"]
@@ -89,10 +89,9 @@ def decide(url: str, *, archived: ArchivedUrl | None, state: UrlState | None, se
 class IncrementalMiddleware:
     """Downloader middleware; place it before ``RobotsTxtMiddleware`` so skips cost no robots check."""
 
-    def __init__(self, crawler: Crawler, db_path: str, *, revisit_hours: float, recheck_hours: float):
+    def __init__(self, crawler: Crawler, *, revisit_hours: float, recheck_hours: float):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.db_path = db_path
         self.revisit_hours = revisit_hours
         self.recheck = timedelta(hours=recheck_hours)
         self.state: CrawlState | None = None
@@ -110,8 +109,7 @@ class IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_INCREMENTAL", True):
             raise NotConfigured
-        return cls(crawler, db_path_of(settings),
-                   revisit_hours=settings.getfloat("NEWSCRAWL_REVISIT_HOURS", 48.0),
+        return cls(crawler, revisit_hours=settings.getfloat("NEWSCRAWL_REVISIT_HOURS", 48.0),
                    recheck_hours=settings.getfloat("NEWSCRAWL_RECHECK_HOURS", 24.0))
 
     def spider_opened(self, spider: Any) -> None:

@@ -42,12 +42,12 @@ from twisted.python.failure import Failure
 from archive.crawlstate import CrawlState, parse_timestamp, utc_timestamp
 from archive.urls import url_key
 from newscrawl.extensions.politeness import apply_site_politeness
-from newscrawl.extensions.runguard import crawlstate_for, job_dir_for
+from newscrawl.extensions.runguard import crawlstate_for
 from newscrawl.items import ArticleItem
 from newscrawl.pages import ArticlePage
 from newscrawl.siteconfig import SiteConfig, SiteRules, load_site, load_sites
 
-__all__ = ["NEXT_PAGE_LINKS", "PAGINATION_LINKS", "NewsRequest", "NewsSpider", "news_publication_dates",
+__all__ = ["NEXT_PAGE_LINKS", "PAGINATION_LINKS", "NewsRequest", "NewsSpider", "RecentSet", "news_publication_dates",
            "next_page", "request_failed"]
 
 #: Signal sent for every request that ends in an error (``failure``, ``request``, ``spider``).
@@ -109,6 +109,37 @@ def _method_name(spider: scrapy.Spider | None, method: Any) -> str:
     raise ValueError(f"{method} is not a method of {spider}")
 
 
+#: How many of the URLs last routed from article pages are remembered (see :class:`RecentSet`).
+FOLLOWED_MEMORY = 50_000
+
+
+class RecentSet:
+    """The *size* most recently added strings: a bounded memory of what was just seen.
+
+    Article pages repeat the same sidebar and menu links; remembering the recent ones skips them
+    before a Request is built, without keeping every URL of the crawl in memory (Scrapy's
+    duplicate filter still has the last word)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: dict[str, None] = {}
+
+    def __contains__(self, item: str) -> bool:
+        return item in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, item: str) -> bool:
+        """Remember *item*; False if it was already there."""
+        if item in self._items:
+            return False
+        self._items[item] = None
+        if len(self._items) > self.size:
+            del self._items[next(iter(self._items))]
+        return True
+
+
 #: A "next page" link a page declares (``rel=next``): preferred to guessing from page numbers.
 NEXT_PAGE_LINKS = "link[rel~=next]::attr(href), a[rel~=next]::attr(href)"
 _NUMBER = re.compile(r"\d+")
@@ -162,18 +193,14 @@ class NewsSpider(scrapy.Spider):
         self.settled: dict[str, str | None] = {}
         self.watermarks: dict[str, str] = {}
         self.seen_lastmod: dict[str, tuple[str, str]] = {}
-        self._followed: set[str] = set()
+        self._followed = RecentSet(FOLLOWED_MEMORY)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         if spider.sites and not spider.on_demand_url and not settings.frozen:
-            apply_site_politeness(settings, spider.sites)
-            if not settings.get("JOBDIR"):
-                job_dir = job_dir_for(settings, [s.name for s in spider.sites])
-                if job_dir:
-                    settings.set("JOBDIR", job_dir, priority="spider")
+            apply_site_politeness(settings, spider.sites)     # the job directory: .runguard
         return spider
 
     # -- routing ----------------------------------------------------------------------------------
@@ -400,9 +427,8 @@ class NewsSpider(scrapy.Spider):
         # dupefilter would drop them too, after fingerprinting each one: measured in bench/crawl.py).
         for url in links:
             url = urldefrag(url)[0]
-            if url in self._followed:
+            if not self._followed.add(url):
                 continue
-            self._followed.add(url)
             request = self.route(url, referer_kind="article")
             if request is not None:
                 yield request
