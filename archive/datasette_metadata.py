@@ -68,8 +68,8 @@ ARTICLE_VERSIONS_COLUMNS = {
     "article_id": "The article (articles.id).",
     "version": "1 for the first text, +1 for every edit of title or body.",
     "seen_at": "When this text was first archived (UTC).",
-    "title": "Headline of this version.",
-    "body": "Text of this version.",
+    "title": "Headline of this version (empty in the current version row: see article_history).",
+    "body": "Text of this version (empty in the current version row: the text is in articles).",
     "modified": "The page's modification time when this version was seen.",
     "changed": "JSON list of what changed from the previous version (created, title, body).",
     "extractor_version": "Version of the parser that extracted this text.",
@@ -148,8 +148,15 @@ def metadata(database: str = "archive") -> dict[str, Any]:
                         "columns": URL_ALIASES_COLUMNS,
                     },
                     "article_versions": {
-                        "description": "Each distinct text of an article, oldest first: how stories were edited.",
+                        "description": "Each distinct text of an article, oldest first: how stories were "
+                                       "edited. The current version's text is not copied here; "
+                                       "article_history shows every version with its text.",
                         "columns": ARTICLE_VERSIONS_COLUMNS,
+                    },
+                    "article_history": {
+                        "description": "Every version of every article with its full text, oldest first.",
+                        "columns": {**ARTICLE_VERSIONS_COLUMNS, "title": "Headline of this version.",
+                                    "body": "Text of this version."},
                     },
                     "crawl_runs": {
                         "description": "One row per crawl: what it fetched and how it ended.",

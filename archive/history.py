@@ -86,6 +86,18 @@ def word_diff(old: str | None, new: str | None) -> list[DiffOp]:
     return [DiffOp(tag, _join(a[i1:i2]), _join(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
 
 
+#: The versions of one article.  The newest version row keeps no copy of the text (it is the
+#: article's current text, in ``articles``) until a newer version replaces it; archives written
+#: before schema migration 4 have the copy.  (The ``article_history`` view reads the same way.)
+VERSIONS_SQL = (
+    "SELECT v.version, v.seen_at, "
+    "CASE WHEN v.body IS NULL AND v.version = a.version THEN a.title ELSE v.title END AS title, "
+    "CASE WHEN v.body IS NULL AND v.version = a.version THEN a.body ELSE v.body END AS body, "
+    "v.modified, v.changed, v.extractor_version "
+    "FROM article_versions v JOIN articles a ON a.id = v.article_id "
+    "WHERE v.article_id = ? ORDER BY v.version")
+
+
 def versions(db: sqlite_utils.Database, article_id: int) -> list[Version]:
     """Every version of *article_id*, oldest first, each with its diff from the previous one
     (the first version's diff is against nothing: all inserted).
@@ -96,8 +108,7 @@ def versions(db: sqlite_utils.Database, article_id: int) -> list[Version]:
         raise NoSuchArticle(f"no article with id {article_id}")
     result: list[Version] = []
     previous: Version | None = None
-    for row in db.query("SELECT version, seen_at, title, body, modified, changed, extractor_version "
-                        "FROM article_versions WHERE article_id = ? ORDER BY version", [article_id]):
+    for row in db.query(VERSIONS_SQL, [article_id]):
         try:
             changed = json.loads(row["changed"] or "[]")
         except ValueError:

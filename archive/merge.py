@@ -28,6 +28,7 @@ from typing import Any
 
 from . import compress
 from .record import ArticleRecord, Fetch
+from .history import VERSIONS_SQL
 from .store import Archive
 from .urls import url_key
 
@@ -95,8 +96,9 @@ def _fetches(source: Archive, article_id: int) -> Iterator[tuple[Fetch, int | No
 def _known(target: Archive, urls: Sequence[str]) -> bool:
     keys = list({url_key(u) for u in urls})
     marks = ",".join("?" * len(keys))
-    return target.db.execute(f"SELECT 1 FROM url_aliases WHERE url_key IN ({marks}) UNION ALL "
-                             f"SELECT 1 FROM articles WHERE url_key IN ({marks}) LIMIT 1", keys + keys).fetchone() is not None
+    # every article's own URL key is one of its aliases' (the archive writes both together)
+    return target.db.execute(f"SELECT 1 FROM url_aliases WHERE url_key IN ({marks}) LIMIT 1",
+                             keys).fetchone() is not None
 
 
 def merge_archive(target: Archive, source: Archive, *, name: str | None = None) -> MergeStats:
@@ -111,8 +113,7 @@ def merge_archive(target: Archive, source: Archive, *, name: str | None = None) 
         outcome = None                           # of the first upsert: new, merged or unchanged
         if not _known(target, [article["url"], *aliases]):
             # New to the target: replay its history, each earlier version as it was seen.
-            versions = list(source.db.query(
-                "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [article["id"]]))
+            versions = list(source.db.query(VERSIONS_SQL, [article["id"]]))
             for version in versions[:-1]:
                 result = target.upsert(_record(article, aliases, title=version["title"], body=version["body"],
                                                modified=version["modified"],

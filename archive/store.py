@@ -19,6 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,15 +65,117 @@ _META_FIELDS = ("category", "author", "tags", "images", "related_links", "publis
                 "published_raw", "modified", "modified_raw", "language")
 
 
+#: Batches at least this large have their text prepared in a helper process (starting one, and
+#: sending the records to it, costs more than it saves on a crawl's batches of a few dozen).
+POOL_MIN_BATCH = 256
+_POOL_CHUNK = 64
+
+log = logging.getLogger(__name__)
+
+_Derived = tuple[list[tuple[str, str, str]], str, str, "str | None", tuple["bytes | None", "str | None", "str | None"],
+                 tuple[str, ...]]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """What the write of one record needs that does not depend on the database."""
+
+    record: ArticleRecord
+    fetch: Fetch | None
+    urls: list[tuple[str, str, str]]    #: (url, kind, url_key), primary first
+    keys: list[str]                     #: distinct URL keys, primary first
+    folded_title: str
+    folded_body: str
+    digest: str | None
+    values: dict[str, Any]              #: content and metadata columns, JSON fields encoded
+    html: tuple[bytes | None, str | None, str | None]   #: compressed raw HTML, method, SHA-1
+
+
+# What _derive needs of a record and its fetch, as a plain tuple: pickling a slotted dataclass
+# for the helper process runs Python code per field, a tuple of strings is pickled in C.
+_Inputs = tuple[str, bool, list[str], "str | None", "str | None", "str | None", "str | None", list[str],
+                "bytes | None", tuple[Any, ...]]
+
+
+def _inputs(record: ArticleRecord, fetch: Fetch | None) -> _Inputs:
+    lists = (record.tags, record.images, record.related_links)
+    if fetch is None:
+        return (record.url, record.is_amp, record.aliases, record.title, record.body, None, None, [], None, lists)
+    return (record.url, record.is_amp, record.aliases, record.title, record.body, fetch.url, fetch.final_url,
+            fetch.redirect_urls, fetch.html, lists)
+
+
+def _record_urls(url: str, is_amp: bool, aliases: list[str], fetch_url: str | None,
+                 final_url: str | None, redirect_urls: list[str]) -> list[tuple[str, str, str]]:
+    """(url, kind, url_key) for every URL this record is known by, primary first."""
+    urls = [(url, "amp-canonical" if is_amp else "canonical")]
+    if fetch_url is not None:
+        urls += [(u, "redirect") for u in redirect_urls]
+        urls.append((fetch_url, "amp" if is_amp else "fetched"))
+        if final_url:
+            urls.append((final_url, "amp" if is_amp else "fetched"))
+    urls += [(u, "declared") for u in aliases]
+    seen: set[str] = set()
+    unique = []
+    for u, kind in urls:
+        if u and u not in seen:
+            seen.add(u)
+            unique.append((u, kind, url_key(u)))
+    return unique
+
+
+def _derive(inputs: _Inputs) -> _Derived:
+    """The CPU-heavy part: URL keys, the folded text for the index and the hash, compressed HTML."""
+    url, is_amp, aliases, title, body, fetch_url, final_url, redirect_urls, raw, lists = inputs
+    urls = _record_urls(url, is_amp, aliases, fetch_url, final_url, redirect_urls)
+    folded_title, folded_body = fold(title), fold(body)
+    html: tuple[bytes | None, str | None, str | None] = (None, None, None)
+    if raw is not None:
+        blob, method = compress.pack(raw)
+        html = (blob, method, hashlib.sha1(raw).hexdigest())
+    encoded = tuple(json.dumps(value or [], ensure_ascii=False) for value in lists)
+    return urls, folded_title, folded_body, body_hash(body, folded=folded_body), html, encoded
+
+
+def _derive_chunk(chunk: list[_Inputs]) -> list[_Derived]:
+    """:func:`_derive` for several records, in a helper process."""
+    return [_derive(inputs) for inputs in chunk]
+
+
+def _assemble(record: ArticleRecord, fetch: Fetch | None, derived: _Derived) -> _Prepared:
+    urls, folded_title, folded_body, digest, html, encoded = derived
+    values = {f: getattr(record, f) for f in _CONTENT_FIELDS + _META_FIELDS}
+    values.update(zip(_JSON_FIELDS, encoded))
+    values.update(body_hash=digest, extractor_version=record.extractor_version,
+                  source_kind="amp" if record.is_amp else "html")
+    return _Prepared(record, fetch, urls, list(dict.fromkeys(key for _, _, key in urls)),
+                     folded_title, folded_body, digest, values, html)
+
+
+def _prepare(item: tuple[ArticleRecord, Fetch | None]) -> _Prepared:
+    record, fetch = item
+    return _assemble(record, fetch, _derive(_inputs(record, fetch)))
+
+
+def _default_workers() -> int:
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
+
+
 class Archive:
     """A newscrawl archive at *path* (created and migrated on open).
 
     :param path: the SQLite file; ``":memory:"`` for a throw-away archive.
     :param readonly: open without migrating or writing (for readers during a crawl).
+    :param workers: helper processes that prepare the text of large batches (at least
+        :data:`POOL_MIN_BATCH` records) while this process writes; default 1 on a machine with
+        two or more CPUs, 0 to prepare everything in this process.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, readonly: bool = False):
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, readonly: bool = False,
+                 workers: int | None = None):
         self.path = str(path or default_db_path())
+        self.workers = _default_workers() if workers is None else workers
+        self._pool: ProcessPoolExecutor | None = None
         if readonly and self.path != ":memory:" and not Path(self.path).exists():
             raise NotAnArchive(f"no archive at {self.path} (crawl something first, or pass --db)")
         try:
@@ -93,6 +199,9 @@ class Archive:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
         self.db.conn.close()
 
     def __enter__(self) -> Archive:
@@ -109,71 +218,89 @@ class Archive:
 
     def upsert_many(self, items: Iterable[tuple[ArticleRecord, Fetch | None]], *,
                     run_id: int | None = None, seen_at: str | None = None) -> list[UpsertResult]:
-        """Archive several records in one transaction; all or nothing."""
+        """Archive several records in one transaction; all or nothing.
+
+        What does not depend on the database (folding the text for the index and the content hash,
+        URL keys, compressing the raw HTML) is, for a large batch, computed in a helper process a
+        few dozen records ahead of the writes: the two run on two cores.
+        """
+        items = list(items)
+        prepared: Iterable[_Prepared] = (self._prepared_in_pool(items)
+                                         if self.workers > 0 and len(items) >= POOL_MIN_BATCH
+                                         else map(_prepare, items))
         results = []
         conn = self.db.conn
+        now = seen_at or utcnow()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for record, fetch in items:
-                results.append(self._upsert_one(record, fetch, run_id, seen_at or utcnow()))
+            for item in prepared:
+                results.append(self._upsert_one(item, run_id, now))
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
         return results
 
-    def _record_urls(self, record: ArticleRecord, fetch: Fetch | None) -> list[tuple[str, str]]:
-        """(url, kind) pairs for every URL this record is known by, primary first."""
-        urls = [(record.url, "amp-canonical" if record.is_amp else "canonical")]
-        if fetch is not None:
-            urls += [(u, "redirect") for u in fetch.redirect_urls]
-            urls.append((fetch.url, "amp" if record.is_amp else "fetched"))
-            if fetch.final_url:
-                urls.append((fetch.final_url, "amp" if record.is_amp else "fetched"))
-        urls += [(u, "declared") for u in record.aliases]
-        seen: set[str] = set()
-        unique = []
-        for url, kind in urls:
-            if url and url not in seen:
-                seen.add(url)
-                unique.append((url, kind))
-        return unique
+    def _prepared_in_pool(self, items: list[tuple[ArticleRecord, Fetch | None]]) -> Iterator[_Prepared]:
+        """:func:`_prepare` for every item, in order, the deriving done by the helper process."""
+        try:
+            if self._pool is None:
+                # fork, not spawn: a spawned helper re-imports the caller's __main__, which re-runs
+                # any script without a __name__ guard.  The forked helper only runs _derive_chunk:
+                # it never touches the inherited SQLite connection and leaves through os._exit.
+                self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                                 mp_context=multiprocessing.get_context("fork"))
+            chunks = [items[i:i + _POOL_CHUNK] for i in range(0, len(items), _POOL_CHUNK)]
+            futures: list[Future[list[_Derived]] | None] = [
+                self._pool.submit(_derive_chunk, [_inputs(record, fetch) for record, fetch in chunk])
+                for chunk in chunks]
+        except (OSError, RuntimeError, BrokenProcessPool) as exc:
+            log.warning("archive: no helper process (%s); preparing in this process", exc)
+            self.workers, self._pool = 0, None
+            yield from map(_prepare, items)
+            return
+        for chunk, future in zip(chunks, futures):
+            try:
+                derived = future.result() if future is not None else None
+            except BrokenProcessPool as exc:   # the helper died (killed, out of memory): carry on here
+                log.warning("archive: helper process lost (%s); preparing in this process", exc)
+                self.workers, self._pool = 0, None
+                futures = [None] * len(futures)
+                derived = None
+            if derived is None:
+                derived = _derive_chunk([_inputs(record, fetch) for record, fetch in chunk])
+            for (record, fetch), d in zip(chunk, derived, strict=True):
+                yield _assemble(record, fetch, d)
 
     def _find(self, keys: list[str], digest: str | None) -> tuple[dict[str, Any] | None, str]:
+        conn = self.db.conn
         for key in keys:
-            row = self.db.execute(
-                "SELECT a.* FROM url_aliases u JOIN articles a ON a.id = u.article_id "
-                "WHERE u.url_key = ? LIMIT 1", [key]).fetchone()
+            cursor = conn.execute("SELECT a.* FROM url_aliases u JOIN articles a ON a.id = u.article_id "
+                                  "WHERE u.url_key = ? LIMIT 1", [key])
+            row = cursor.fetchone()
             if row is not None:
-                return self._row(row), "url"
+                return self._row(cursor, row), "url"
         if digest:
-            row = self.db.execute("SELECT * FROM articles WHERE body_hash = ? LIMIT 1", [digest]).fetchone()
+            cursor = conn.execute("SELECT * FROM articles WHERE body_hash = ? LIMIT 1", [digest])
+            row = cursor.fetchone()
             if row is not None:
-                return self._row(row), "body"
+                return self._row(cursor, row), "body"
         return None, ""
 
-    def _row(self, row: tuple[Any, ...]) -> dict[str, Any]:
-        columns = self.db["articles"].columns_dict
-        return dict(zip(columns, row))
+    @staticmethod
+    def _row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
+        return dict(zip((d[0] for d in cursor.description), row, strict=True))
 
-    def _upsert_one(self, record: ArticleRecord, fetch: Fetch | None, run_id: int | None,
-                    now: str) -> UpsertResult:
-        urls = self._record_urls(record, fetch)
-        keys = list(dict.fromkeys(url_key(u) for u, _ in urls))
-        folded_title, folded_body = fold(record.title), fold(record.body)
-        digest = body_hash(record.body, folded=folded_body)
+    def _upsert_one(self, item: _Prepared, run_id: int | None, now: str) -> UpsertResult:
+        record, fetch, urls, keys = item.record, item.fetch, item.urls, item.keys
+        folded_title, folded_body, digest, values = item.folded_title, item.folded_body, item.digest, item.values
         existing, matched_by = self._find(keys, digest)
-        values = {f: getattr(record, f) for f in _CONTENT_FIELDS + _META_FIELDS}
-        for name in _JSON_FIELDS:
-            values[name] = json.dumps(values[name] or [], ensure_ascii=False)
-        values.update(body_hash=digest, extractor_version=record.extractor_version,
-                      source_kind="amp" if record.is_amp else "html")
 
         if existing is None:
             article_id = self._insert("articles", dict(
                 values, site=record.site, url=record.url, url_key=keys[0], version=1,
                 first_seen=now, last_seen=now))
-            self._add_version(article_id, 1, record, now, ["created"])
+            self._add_version(article_id, 1, record, now, ["created"], current=True)
             self._fts_insert(article_id, folded_title, folded_body)
             outcome, changed = "new", ()
         else:
@@ -199,7 +326,8 @@ class Archive:
                 changed, outcome = (), "merged"     # AMP copy of a known page: alias only
             elif changed:
                 update.update(values, version=existing["version"] + 1)
-                self._add_version(article_id, existing["version"] + 1, record, now, list(changed))
+                self._keep_version_text(article_id, existing)
+                self._add_version(article_id, existing["version"] + 1, record, now, list(changed), current=True)
                 outcome = "updated"
             else:
                 # Unchanged text; metadata may have been filled in (e.g. a modified date).
@@ -215,47 +343,55 @@ class Archive:
                 outcome = "merged" if new_alias else "unchanged"
         self._add_aliases(article_id, record.site, urls, now)
         if fetch is not None:
-            self._add_fetch(article_id, fetch, run_id)
+            self._add_fetch(article_id, item, run_id)
         return UpsertResult(article_id, outcome, tuple(changed))
 
-    def _new_alias_count(self, urls: list[tuple[str, str]]) -> int:
+    def _new_alias_count(self, urls: list[tuple[str, str, str]]) -> int:
         placeholders = ",".join("?" * len(urls))
-        known = self.db.execute(f"SELECT count(*) FROM url_aliases WHERE url IN ({placeholders})",
-                                [u for u, _ in urls]).fetchone()[0]
+        known = self.db.conn.execute(f"SELECT count(*) FROM url_aliases WHERE url IN ({placeholders})",
+                                [u for u, _, _ in urls]).fetchone()[0]
         return len(urls) - known
 
-    def _add_aliases(self, article_id: int, site: str | None, urls: list[tuple[str, str]], now: str) -> None:
+    def _add_aliases(self, article_id: int, site: str | None, urls: list[tuple[str, str, str]], now: str) -> None:
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO url_aliases (url, url_key, article_id, site, kind, first_seen) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(u, url_key(u), article_id, site, kind, now) for u, kind in urls])
+            [(u, key, article_id, site, kind, now) for u, kind, key in urls])
 
     # Writes inside upsert_many's explicit transaction use plain SQL: sqlite-utils' Table.insert and
     # Table.update wrap themselves in ``with conn:``, which would commit half a batch.
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         columns = ", ".join(f"[{c}]" for c in row)
-        cursor = self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})",
+        cursor = self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})",
                                  list(row.values()))
         return int(cursor.lastrowid)
 
     def _update(self, table: str, rowid: int, row: dict[str, Any]) -> None:
         assignments = ", ".join(f"[{c}] = ?" for c in row)
-        self.db.execute(f"UPDATE [{table}] SET {assignments} WHERE rowid = ?", [*row.values(), rowid])
+        self.db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE rowid = ?", [*row.values(), rowid])
 
     def _add_version(self, article_id: int, version: int, record: ArticleRecord, now: str,
-                     changed: list[str]) -> None:
-        self.db.execute(
+                     changed: list[str], *, current: bool = False) -> None:
+        """A version row.  The *current* version keeps no copy of its text: that is the article's
+        text in ``articles`` (half the bytes written per new article); :meth:`_keep_version_text`
+        fills it in when a newer version replaces it."""
+        self.db.conn.execute(
             "INSERT INTO article_versions (article_id, version, seen_at, title, body, modified, changed, "
             "extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [article_id, version, now, record.title, record.body, record.modified,
-             json.dumps(changed), record.extractor_version])
+            [article_id, version, now, None if current else record.title, None if current else record.body,
+             record.modified, json.dumps(changed), record.extractor_version])
 
-    def _add_fetch(self, article_id: int, fetch: Fetch, run_id: int | None) -> None:
-        blob, method, sha1 = None, None, None
-        if fetch.html is not None:
-            sha1 = hashlib.sha1(fetch.html).hexdigest()
-            blob, method = compress.pack(fetch.html)
-        self.db.execute(
+    def _keep_version_text(self, article_id: int, existing: dict[str, Any]) -> None:
+        """Copy the text being replaced into its version row (if that row does not have it yet)."""
+        self.db.conn.execute(
+            "UPDATE article_versions SET title = ?, body = ? WHERE article_id = ? AND version = ? "
+            "AND body IS NULL", [existing["title"], existing["body"], article_id, existing["version"]])
+
+    def _add_fetch(self, article_id: int, item: _Prepared, run_id: int | None) -> None:
+        fetch = item.fetch
+        assert fetch is not None
+        blob, method, sha1 = item.html
+        self.db.conn.execute(
             "INSERT INTO fetches (article_id, url, final_url, status, fetched_at, encoding, html_sha1, "
             "html, compression, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (article_id, html_sha1) DO UPDATE SET fetched_at = excluded.fetched_at, "
@@ -264,12 +400,12 @@ class Archive:
              sha1, blob, method, run_id])
 
     def _fts_insert(self, article_id: int, folded_title: str, folded_body: str) -> None:
-        self.db.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+        self.db.conn.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
                         [article_id, folded_title, folded_body])
 
     def _fts_delete(self, article_id: int, folded_title: str, folded_body: str) -> None:
         # A contentless FTS5 table forgets a row by being told the exact values it indexed.
-        self.db.execute("INSERT INTO articles_fts (articles_fts, rowid, title, body) "
+        self.db.conn.execute("INSERT INTO articles_fts (articles_fts, rowid, title, body) "
                         "VALUES ('delete', ?, ?, ?)", [article_id, folded_title, folded_body])
 
     # -- crawl runs ----------------------------------------------------------------------------

@@ -85,3 +85,26 @@ def test_render_diff_marks_changes_and_trims_context(context: int, shown: list[s
     text = render_diff(word_diff(BODY, BODY.replace("الأسبوع المقبل", "غداً")), context=context)
     assert "[-الأسبوع المقبل-]" in text and "{+غداً+}" in text
     assert all(s in text for s in shown) and not any(h in text for h in hidden)
+
+
+def test_current_version_text_is_stored_once_and_kept_when_replaced(fresh_archive: Archive) -> None:
+    """The newest version row holds no copy of the text (it is in ``articles``); an edit copies the
+    replaced text into its row, so every version still reads in full."""
+    db = fresh_archive.db
+    edit(fresh_archive)
+    assert db.execute("SELECT title, body FROM article_versions").fetchall() == [(None, None)]
+    assert db.execute("SELECT title, body FROM article_history").fetchall() == [("محادثات في باكو", BODY)]
+    edited = BODY.replace("الأسبوع المقبل", "غداً")
+    edit(fresh_archive, body=edited)
+    assert db.execute("SELECT version, body FROM article_versions ORDER BY version").fetchall() == [
+        (1, BODY), (2, None)]
+    assert db.execute("SELECT version, body FROM article_history ORDER BY version").fetchall() == [
+        (1, BODY), (2, edited)]
+    assert [v.body for v in versions(db, 1)] == [BODY, edited]
+
+
+def test_versions_read_rows_written_before_lazy_text(fresh_archive: Archive) -> None:
+    """Archives from before schema migration 4 copied the current text into its version row too."""
+    edit(fresh_archive)
+    fresh_archive.db.execute("UPDATE article_versions SET title = 'قديم', body = 'نص قديم محفوظ'")
+    assert [(v.title, v.body) for v in versions(fresh_archive.db, 1)] == [("قديم", "نص قديم محفوظ")]

@@ -120,3 +120,19 @@ def test_story_rows_go_with_their_article(fresh_archive: Archive, table: str) ->
     with fresh_archive.db.conn:
         fresh_archive.db.execute("DELETE FROM articles WHERE id = 1")
     assert fresh_archive.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_upgrade_rebuilds_the_search_index_with_the_ascii_tokenizer(v1_archive) -> None:  # type: ignore[no-untyped-def]
+    """Migration 4 re-tokenizes the index (same folded words, a faster tokenizer) and keeps history."""
+    with Archive(v1_archive) as archive:
+        sql = archive.db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+        assert "tokenize='ascii'" in sql
+        for query in ("المدرسه", "وبالمدرسة", '"مدرسة جديدة في حلب"', "مختبر*", "حلب -دمشق"):
+            assert [h.id for h in search(archive.db, query)] == [1], query
+        assert archive.db.execute("SELECT version, title FROM article_history ORDER BY version").fetchall() == [
+            (1, "مدرسة جديدة"), (2, "مدرسة جديدة في حلب")]
+        # an edit after the upgrade removes the old words from the index and adds the new ones
+        archive.upsert(ArticleRecord(url="http://a.test/1", site="a", title="مدرسة في دمشق",
+                                     body=BODY.replace("حلب", "دمشق"), published="2025-05-08T08:00:00Z"))
+        assert [h.id for h in search(archive.db, "دمشق")] == [1]
+        assert list(search(archive.db, "حلب")) == []

@@ -61,7 +61,7 @@ def test_edit_makes_a_version(fresh_archive: Archive) -> None:
     result = fresh_archive.upsert(edited, fetch("http://www.a.test/news/1/"))
     assert result.outcome == "updated" and set(result.changed) == {"title", "body"}
     assert fresh_archive.get(first.article_id)["version"] == 2
-    versions = fresh_archive.db.execute("SELECT version, title FROM article_versions ORDER BY version").fetchall()
+    versions = fresh_archive.db.execute("SELECT version, title FROM article_history ORDER BY version").fetchall()
     assert [v for v, _ in versions] == [1, 2]
 
 
@@ -125,3 +125,62 @@ def test_not_an_archive(tmp_path) -> None:
 def test_wal_mode(db_path) -> None:
     with Archive(db_path) as archive:
         assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# -- large batches: text prepared in a helper process -------------------------------------------
+def _big_batch(n: int, start: int = 0) -> list[tuple[ArticleRecord, Fetch]]:
+    """*n* records with in-batch duplicates: every 10th repeats an earlier URL (an edit), every 7th
+    republishes an earlier text under another site's URL (a copy)."""
+    items = []
+    for i in range(start, start + n):
+        url, body = f"http://www.a.test/news/{i}/", f"{BODY}\n\nخبر رقم {i} عن المدرسة والطلاب."
+        if i % 10 == 9:
+            url, body = f"http://www.a.test/news/{i - 5}/", f"{BODY}\n\nتحديث: خبر رقم {i - 5}."
+        elif i % 7 == 6:
+            url, body = f"http://b.test/copy/{i}", f"{BODY}\n\nخبر رقم {i - 3} عن المدرسة والطلاب."
+        items.append((record(url=url, body=body, title=f"عنوان {i}", tags=["مدرسة", str(i)]),
+                      Fetch(url=url, fetched_at="2025-05-09T00:00:00Z", html=f"<p>{i}</p>".encode())))
+    return items
+
+
+def _contents(archive: Archive) -> list[tuple]:  # type: ignore[type-arg]
+    db = archive.db
+    return [
+        db.execute("SELECT id, url, url_key, title, body, tags, body_hash, version FROM articles ORDER BY id").fetchall(),
+        db.execute("SELECT url, url_key, article_id, kind FROM url_aliases ORDER BY url").fetchall(),
+        db.execute("SELECT article_id, version, title, body, changed FROM article_versions ORDER BY id").fetchall(),
+        db.execute("SELECT article_id, url, html_sha1, html, compression FROM fetches ORDER BY id").fetchall(),
+        db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'مدرسه' ORDER BY rowid").fetchall(),
+        db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'تحديث' ORDER BY rowid").fetchall(),
+    ]
+
+
+def test_large_batch_in_helper_process_writes_what_one_process_writes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    items = _big_batch(600)
+    with Archive(tmp_path / "local.db", workers=0) as local:
+        local_results = local.upsert_many(items)
+        expected = _contents(local)
+    with Archive(tmp_path / "pooled.db", workers=1) as pooled:
+        pooled_results = pooled.upsert_many(items)
+        assert pooled._pool is not None            # the helper did the work
+        assert pooled_results == local_results
+        assert _contents(pooled) == expected
+        assert {r.outcome for r in pooled_results} >= {"new", "updated", "merged"}
+    assert pooled._pool is None                    # closed with the archive
+
+
+def test_helper_process_lost_mid_crawl_loses_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+
+    with Archive(tmp_path / "pooled.db", workers=1) as archive:
+        archive.upsert_many(_big_batch(300))
+        assert archive._pool is not None
+        for pid in list(archive._pool._processes):  # the helper is killed (OOM killer, kill -9)
+            os.kill(pid, signal.SIGKILL)
+        results = archive.upsert_many(_big_batch(300, start=300))
+        assert len(results) == 300 and archive.workers == 0
+        with Archive(tmp_path / "local.db", workers=0) as local:
+            local.upsert_many(_big_batch(300))
+            local.upsert_many(_big_batch(300, start=300))
+            assert _contents(archive) == _contents(local)

@@ -125,7 +125,7 @@ def test_the_edit_is_a_new_version(runs) -> None:
     edited = next(a for a in expected["articles"] if a["id"] == expected["edited"][0])
     with Archive(runs["db"], readonly=True) as archive:
         row = next(r for r in archive.articles() if url_key(edited["url"]) in {url_key(u) for u in r["aliases"]})
-        versions = list(archive.db.query("SELECT version, body FROM article_versions WHERE article_id = ? "
+        versions = list(archive.db.query("SELECT version, body FROM article_history WHERE article_id = ? "
                                          "ORDER BY version", [row["id"]]))
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[0]["body"] != versions[1]["body"]

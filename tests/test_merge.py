@@ -79,7 +79,7 @@ def test_merge_keeps_history_aliases_fetches_and_runs(shards, tmp_path) -> None:
     merge(target, list(shards))
     with Archive(target, readonly=True) as archive:
         [row] = [r for r in archive.articles() if r["url"] == "http://www.shamtimes.test/a/"]
-        versions = archive.db.execute("SELECT version, title, seen_at FROM article_versions WHERE article_id = ? "
+        versions = archive.db.execute("SELECT version, title, seen_at FROM article_history WHERE article_id = ? "
                                       "ORDER BY version", [row["id"]]).fetchall()
         kinds = dict(archive.db.execute("SELECT url, kind FROM url_aliases WHERE article_id = ?", [row["id"]]).fetchall())
         fetches = archive.db.execute("SELECT fetched_at, run_id FROM fetches WHERE article_id = ? AND url = ? "
