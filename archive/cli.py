@@ -24,7 +24,6 @@ from .export import ExportFilter, text_stream, write_csv, write_jsonl, write_par
 from .export import rows as export_rows
 from .history import history as article_history
 from .history import render_diff
-from .schema import MIGRATIONS, applied, schema_version
 from .search import search as run_search
 from .stats import summary
 from .store import Archive, default_db_path
@@ -64,23 +63,9 @@ def open_archive(db_path: str | None, *, readonly: bool = True) -> Archive:
     if not readonly and path != ":memory:" and not Path(path).exists():
         raise click.ClickException(f"no archive at {path} (crawl something first, or pass --db)")
     try:
-        archive = Archive(path, readonly=readonly)
+        return Archive(path, readonly=readonly)    # a newer schema is refused, read-only too
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    if readonly:
-        _refuse_newer(archive)
-    return archive
-
-
-def _refuse_newer(archive: Archive) -> None:
-    """A read-only open does not migrate, so it does not see a newer schema by itself."""
-    known_up_to = schema_version()
-    newer = applied(archive.db) - {number for number, _, _ in MIGRATIONS}
-    if newer:
-        archive.close()
-        raise click.ClickException(
-            f"this archive was written by a newer newscrawl (schema migration {max(newer)}; this version "
-            f"knows up to {known_up_to}): upgrade newscrawl to open it")
 
 
 def _jsonl(rows: Any) -> None:

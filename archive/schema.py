@@ -14,7 +14,7 @@ import sqlite_utils
 
 from .errors import SchemaTooNew
 
-__all__ = ["MIGRATIONS", "migrate", "migration", "run_script", "schema_version"]
+__all__ = ["MIGRATIONS", "migrate", "migration", "refuse_newer", "run_script", "schema_version"]
 
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[int, str, Migration]] = []
@@ -58,8 +58,8 @@ def applied(db: sqlite_utils.Database) -> set[int]:
     return {row[0] for row in db.execute("SELECT number FROM _migrations")}
 
 
-def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply missing migrations in order; return the numbers applied.
+def refuse_newer(db: sqlite_utils.Database) -> set[int]:
+    """The migrations recorded in *db*.
 
     :raises SchemaTooNew: the archive has migrations this code does not know.
     """
@@ -70,6 +70,15 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
         raise SchemaTooNew(
             f"this archive was written by a newer newscrawl (schema migration {max(unknown)}; "
             f"this version knows up to {schema_version()}): upgrade newscrawl to open it")
+    return done
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply missing migrations in order; return the numbers applied.
+
+    :raises SchemaTooNew: the archive has migrations this code does not know.
+    """
+    done = refuse_newer(db)
     ran = []
     for number, name, fn in sorted(MIGRATIONS):
         if number in done:

@@ -34,7 +34,7 @@ import sqlite_utils
 from . import compress
 from .errors import NoSuchArticle, NotAnArchive
 from .record import ArticleRecord, Fetch
-from .schema import migrate
+from .schema import migrate, refuse_newer
 from .text import body_hash, fold
 from .urls import url_key
 
@@ -67,7 +67,7 @@ _META_FIELDS = ("category", "author", "tags", "images", "related_links", "publis
 
 #: Batches at least this large have their text prepared in a helper process (starting one, and
 #: sending the records to it, costs more than it saves on a crawl's batches of a few dozen).
-POOL_MIN_BATCH = 256
+POOL_MIN_BATCH = 200
 _POOL_CHUNK = 64
 
 log = logging.getLogger(__name__)
@@ -194,8 +194,14 @@ class Archive:
             if "not a database" in str(exc) or "malformed" in str(exc):
                 raise NotAnArchive(f"{self.path} is not a newscrawl archive: {exc}") from exc
             raise
-        if readonly and "articles" not in self.db.table_names():
-            raise NotAnArchive(f"{self.path} is not a newscrawl archive (no articles table)")
+        if readonly:
+            try:
+                if "articles" not in self.db.table_names():
+                    raise NotAnArchive(f"{self.path} is not a newscrawl archive (no articles table)")
+                refuse_newer(self.db)       # a read-only open does not migrate, but must not misread
+            except BaseException:
+                self.db.conn.close()
+                raise
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:

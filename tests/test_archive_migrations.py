@@ -101,9 +101,10 @@ def test_archive_from_a_newer_version_is_refused(db_path) -> None:  # type: igno
     conn.execute("INSERT INTO _migrations VALUES (?, 'future', '2030-01-01')", [future])
     conn.commit()
     conn.close()
-    with pytest.raises(SchemaTooNew, match=rf"newer newscrawl \(schema migration {future}; "
-                                            rf"this version knows up to {future - 1}\)"):
-        Archive(db_path)
+    for readonly in (False, True):      # a reader must not misread a newer layout either
+        with pytest.raises(SchemaTooNew, match=rf"newer newscrawl \(schema migration {future}; "
+                                                rf"this version knows up to {future - 1}\)"):
+            Archive(db_path, readonly=readonly)
 
 
 @pytest.mark.parametrize(("pragma", "value"), [("journal_mode", "wal"), ("foreign_keys", 1)])

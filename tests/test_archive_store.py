@@ -156,7 +156,7 @@ def _contents(archive: Archive) -> list[tuple]:  # type: ignore[type-arg]
 
 
 def test_large_batch_in_helper_process_writes_what_one_process_writes(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    items = _big_batch(600)
+    items = _big_batch(600)  # well over POOL_MIN_BATCH
     with Archive(tmp_path / "local.db", workers=0) as local:
         local_results = local.upsert_many(items)
         expected = _contents(local)

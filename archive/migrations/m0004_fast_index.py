@@ -8,7 +8,8 @@
   cost of well under a millisecond per query; ``hashsize`` (memory for one transaction's terms) is
   raised so a large batch is written as one segment.
 - ``articles_url_key`` is dropped: lookups by URL key go through ``url_aliases``, which holds every
-  article's own key as well, so the index was a second copy maintained on every insert.
+  article's own key as well, so the index was a second copy maintained on every insert; likewise
+  ``fetches_article``, which the unique ``(article_id, html_sha1)`` index already serves.
 - From this version on the newest row of ``article_versions`` keeps no copy of the text (NULL
   ``title``/``body``): it is the article's current text, stored once in ``articles``, and it is
   written into the version row only when a newer version replaces it.  Rows written before keep
@@ -38,6 +39,7 @@ def _fast_index(db: sqlite_utils.Database) -> None:
         log.warning("rebuilding the search index of %s articles (once, for this version)", f"{total:,}")
     run_script(db, f"""
     DROP INDEX IF EXISTS articles_url_key;
+    DROP INDEX IF EXISTS fetches_article;
     DROP TABLE IF EXISTS articles_fts;
     CREATE VIRTUAL TABLE articles_fts USING fts5(
         title, body, content='', tokenize='{FTS_TOKENIZER}'
