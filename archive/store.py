@@ -69,6 +69,8 @@ _META_FIELDS = ("category", "author", "tags", "images", "related_links", "publis
 #: sending the records to it, costs more than it saves on a crawl's batches of a few dozen).
 POOL_MIN_BATCH = 200
 _POOL_CHUNK = 64
+#: Seconds to wait for one chunk from the helper before preparing it here (a chunk takes ~10 ms).
+_POOL_TIMEOUT = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -261,22 +263,31 @@ class Archive:
                 self._pool.submit(_derive_chunk, [_inputs(record, fetch) for record, fetch in chunk])
                 for chunk in chunks]
         except (OSError, RuntimeError, BrokenProcessPool) as exc:
-            log.warning("archive: no helper process (%s); preparing in this process", exc)
-            self.workers, self._pool = 0, None
+            self._lose_pool(f"no helper process ({exc!r})")
             yield from map(_prepare, items)
             return
-        for chunk, future in zip(chunks, futures):
-            try:
-                derived = future.result() if future is not None else None
-            except BrokenProcessPool as exc:   # the helper died (killed, out of memory): carry on here
-                log.warning("archive: helper process lost (%s); preparing in this process", exc)
-                self.workers, self._pool = 0, None
-                futures = [None] * len(futures)
-                derived = None
+        lost = False
+        for chunk, future in zip(chunks, futures, strict=True):
+            derived = None
+            if not lost:
+                try:
+                    derived = future.result(timeout=_POOL_TIMEOUT)
+                except (BrokenProcessPool, TimeoutError) as exc:  # killed, out of memory, stuck
+                    self._lose_pool(f"helper process lost ({exc!r})")
+                    lost = True
             if derived is None:
                 derived = _derive_chunk([_inputs(record, fetch) for record, fetch in chunk])
             for (record, fetch), d in zip(chunk, derived, strict=True):
                 yield _assemble(record, fetch, d)
+
+    def _lose_pool(self, why: str) -> None:
+        """Stop using the helper process (for good: this archive prepares in-process from now on)."""
+        log.warning("archive: %s; preparing records in this process", why)
+        pool, self._pool, self.workers = self._pool, None, 0
+        if pool is not None:
+            for process in list(getattr(pool, "_processes", {}).values()):  # a stuck helper
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _find(self, keys: list[str], digest: str | None) -> tuple[dict[str, Any] | None, str]:
         conn = self.db.conn

@@ -1,3 +1,4 @@
+import contextlib
 import sqlite3
 
 import pytest
@@ -183,4 +184,27 @@ def test_helper_process_lost_mid_crawl_loses_nothing(tmp_path) -> None:  # type:
         with Archive(tmp_path / "local.db", workers=0) as local:
             local.upsert_many(_big_batch(300))
             local.upsert_many(_big_batch(300, start=300))
+            assert _contents(archive) == _contents(local)
+
+
+def test_stuck_helper_process_is_replaced_by_in_process_work(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+
+    from archive import store
+
+    monkeypatch.setattr(store, "_POOL_TIMEOUT", 0.5)
+    with Archive(tmp_path / "pooled.db", workers=1) as archive:
+        archive.upsert_many(_big_batch(250))
+        [pid] = list(archive._pool._processes)
+        os.kill(pid, signal.SIGSTOP)                 # alive but never answering
+        try:
+            results = archive.upsert_many(_big_batch(250, start=250))
+        finally:
+            with contextlib.suppress(ProcessLookupError):   # killed by the archive already
+                os.kill(pid, signal.SIGCONT)
+        assert len(results) == 250 and archive.workers == 0 and archive._pool is None
+        with Archive(tmp_path / "local.db", workers=0) as local:
+            local.upsert_many(_big_batch(250))
+            local.upsert_many(_big_batch(250, start=250))
             assert _contents(archive) == _contents(local)
