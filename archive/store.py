@@ -65,6 +65,9 @@ _META_FIELDS = ("category", "author", "tags", "images", "related_links", "publis
                 "published_raw", "modified", "modified_raw", "language")
 
 
+#: Page cache of a writing connection, in KiB (SQLite's default is 2 MB).
+WRITER_CACHE_KB = 65_536
+
 #: Batches at least this large have their text prepared in a helper process (starting one, and
 #: sending the records to it, costs more than it saves on a crawl's batches of a few dozen).
 POOL_MIN_BATCH = 200
@@ -190,6 +193,9 @@ class Archive:
                 if self.path != ":memory:":
                     self.db.enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                # A writer touches random pages of several indexes (content hash, URL keys, LSH
+                # bands); SQLite's default 2 MB page cache makes each such write a read first.
+                self.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KB}")
                 migrate(self.db)
             self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except Exception as exc:  # sqlite3.DatabaseError: file is not a database

@@ -334,7 +334,7 @@ class _Batch:
         conn = self.db.conn
         conn.executemany("INSERT INTO stories (id, size, created) VALUES (?, 0, ?)", self.stories)
         conn.executemany("INSERT INTO minhashes (article_id, body_hash, sig) VALUES (?, ?, ?)", self.minhashes)
-        conn.executemany("INSERT INTO minhash_bands (key, article_id) VALUES (?, ?)", self.bands)
+        conn.executemany("INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)", self.bands)
         conn.executemany("INSERT INTO article_stories (article_id, story_id, similarity) VALUES (?, ?, ?)",
                          self.members)
 
