@@ -272,24 +272,30 @@ def search(db: sqlite_utils.Database, query: str, *, site: str | None = None,
     stories = "article_stories" in db.table_names()
     # Rank on ids and scores only, then read the few winning rows: selecting the bodies of every
     # match before ORDER BY … LIMIT made common words slow (measured in bench/archive.py).
+    # The story of every hit is needed only to collapse by story; otherwise only the winners'.
     filtered = len(where) > 1
-    hits = ("SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0) AS score, "
-            + ("s.story_id AS story_id " if stories else "NULL AS story_id ")
+    join_stories = stories and collapse_stories
+    hits = ("SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0) AS score"
+            + (", s.story_id AS story_id " if join_stories else " ")
             + "FROM articles_fts "
             + ("JOIN articles a ON a.id = articles_fts.rowid " if filtered else "")
-            + ("LEFT JOIN article_stories s ON s.article_id = articles_fts.rowid " if stories else "")
+            + ("LEFT JOIN article_stories s ON s.article_id = articles_fts.rowid " if join_stories else "")
             + f"WHERE {' AND '.join(where)}")
     if collapse_stories:
         # One row per story: the best-scored hit, and how many others of its story matched.
-        top = (f"WITH hits AS ({hits}), ranked AS (SELECT *, "
-               "row_number() OVER (PARTITION BY coalesce(story_id, -id) ORDER BY score, id) AS rank, "
-               "count(*) OVER (PARTITION BY coalesce(story_id, -id)) - 1 AS collapsed FROM hits) "
-               "SELECT id, score, story_id, collapsed FROM ranked WHERE rank = 1 "
+        story = "story_id" if join_stories else "NULL"
+        top = (f"WITH hits AS ({hits}), ranked AS (SELECT *, {story} AS story, "
+               f"row_number() OVER (PARTITION BY coalesce({story}, -id) ORDER BY score, id) AS rank, "
+               f"count(*) OVER (PARTITION BY coalesce({story}, -id)) - 1 AS collapsed FROM hits) "
+               "SELECT id, score, collapsed FROM ranked WHERE rank = 1 "
                "ORDER BY score, id LIMIT :limit")
     else:
-        top = f"SELECT id, score, story_id, 0 AS collapsed FROM ({hits}) ORDER BY score, id LIMIT :limit"
+        top = f"SELECT id, score, 0 AS collapsed FROM ({hits}) ORDER BY score, id LIMIT :limit"
+    story_of = "s.story_id" if stories else "NULL"
     sql = ("SELECT a.id, a.title, a.site, a.url, a.published, a.category, a.body, t.score, "
-           f"t.story_id, t.collapsed FROM ({top}) t JOIN articles a ON a.id = t.id ORDER BY t.score, a.id")
+           f"{story_of} AS story_id, t.collapsed FROM ({top}) t JOIN articles a ON a.id = t.id "
+           + ("LEFT JOIN article_stories s ON s.article_id = t.id " if stories else "")
+           + "ORDER BY t.score, a.id")
     for row in db.query(sql, params):
         yield SearchHit(row["id"], row["title"], row["site"], row["url"], row["published"],
                         row["category"], snippet(row["body"], terms, mark=mark), row["score"],
