@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from archive.text import fold_chars, strip_marks
 
-__all__ = ["clean_text", "join_paragraphs", "norm_phrase", "word_count"]
+__all__ = ["clean_text", "fold_chars", "join_paragraphs", "norm_phrase", "word_count"]
 
 _SPACES = re.compile(r"[\s\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+")
 _PUNCT = re.compile(r"[^\w\s]+")

@@ -10,8 +10,11 @@ and they drop U+200C and read-also link targets (measured in ``bench/extraction.
 2. Text blocks (``<p>``, and ``<div>``/``<td>`` holding text between ``<br>``) score by their length
    without link text; each gives its score to its parent and half to its grand-parent.  Class/id
    names nudge the score (``entry-content`` up, ``sidebar`` down).
-3. The best node (with same-parent siblings that scored well) is cleaned of chrome and split into
-   paragraphs; short boilerplate lines and bylines are dropped.
+3. The best node (with same-parent siblings that scored well, and sibling ``<p>`` of prose) is
+   cleaned of chrome and split into paragraphs.  Chrome: chrome tags, chrome class names (except a
+   subheading that introduces prose), list items that are mostly a link (teasers); then short
+   boilerplate lines, bylines, captions (a line repeating an image's alt text) and the short
+   labels left after the last sentence (a byline, a date, a widget's heading) are dropped.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from newscrawl.text import clean_text, norm_phrase
 from .tree import Element as HtmlElement
 from .tree import drop as _drop_node
 from .tree import text_of
-from .boilerplate import (CHROME_TAGS, could_be_heading, heading_kind, is_lead_class, is_meta_line, is_boilerplate_line, is_byline,
+from .boilerplate import (CHROME_TAGS, could_be_headings, heading_kind, is_lead_class, is_meta_line, is_boilerplate_line, is_byline,
                           is_negative_class, is_positive_class)
 
 __all__ = ["BodyResult", "extract_body", "harvest_related"]
@@ -42,6 +45,14 @@ BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "u
 TEXT_CONTAINERS = frozenset({"div", "td", "section", "article", "font", "span", "li", "dd",
                              "blockquote", "main", "center"})
 MIN_BLOCK_CHARS = 25
+SUBHEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+#: How sentences end, in the scripts we meet (a paragraph of prose ends with one of these).
+SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "॥", "»", '"', "”", "'", "’", "」", "』")
+#: A last paragraph this short that does not end a sentence is a label (byline, date, widget
+#: heading), not the end of the article.
+LIST_ITEM_TAGS = frozenset({"li", "td", "th", "dd", "dt"})
+TRAILING_LABEL_WORDS = 6
+TRAILING_LABEL_CHARS = 60
 LIST_TAGS = frozenset({"ul", "ol", "div", "p", "section", "nav", "aside", "table", "dl"})
 
 
@@ -180,8 +191,9 @@ def _heading_candidates(root: HtmlElement) -> list[HtmlElement]:
     first, in document order.  Walks the short text nodes (an XPath in C) instead of every element."""
     candidates: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    for node in _SHORT_TEXTS(root):
-        if not could_be_heading(str(node)):
+    nodes = _SHORT_TEXTS(root)
+    for node, possible in zip(nodes, could_be_headings([str(node) for node in nodes])):
+        if not possible:
             continue
         el = node.getparent()
         if el is None:
@@ -249,11 +261,17 @@ def harvest_related(root: HtmlElement, base_url: str, page_url: str) -> list[dic
 # -- 2. container scoring -----------------------------------------------------------------------
 def _own_text_len(el: HtmlElement) -> int:
     """Characters of text directly in *el* or in its inline children (not in nested blocks)."""
-    total = len((el.text or "").strip())
+    text = el.text
+    total = len(text.strip()) if text else 0
     for child in el:
-        if child.tag not in BLOCK_TAGS and isinstance(child.tag, str):
-            total += len(" ".join(text_of(child).split()))
-        total += len((child.tail or "").strip())
+        tag = child.tag
+        if tag not in BLOCK_TAGS and isinstance(tag, str):
+            text = text_of(child) if len(child) else child.text
+            if text:
+                total += len(" ".join(text.split()))
+        tail = child.tail
+        if tail:
+            total += len(tail.strip())
     return total
 
 
@@ -275,15 +293,19 @@ def _best_containers(root: HtmlElement) -> list[HtmlElement]:
     scores: dict[HtmlElement, float] = {}
     for el in root.iter("p", "pre", *TEXT_CONTAINERS):
         if el.tag in ("p", "pre"):
-            length = len(_text(el))
+            text = text_of(el)
+            length = len(" ".join(text.split()))
+            if length < MIN_BLOCK_CHARS:
+                continue
+            links = sum(len(_text(a)) for a in el.iter("a"))
         else:
             length = _own_text_len(el)
-        if length < MIN_BLOCK_CHARS:
-            continue
-        links = sum(len(_text(a)) for a in el.iter("a")) if el.tag in ("p", "pre") else \
-            sum(len(_text(a)) for a in el if a.tag == "a")
+            if length < MIN_BLOCK_CHARS:
+                continue
+            text = text_of(el)
+            links = sum(len(_text(a)) for a in el if a.tag == "a")
         density = min(links / max(length, 1), 1.0)
-        score = length * (1.0 - density) * (1.0 + 0.3 * min(_punct(text_of(el)), 5))
+        score = length * (1.0 - density) * (1.0 + 0.3 * min(_punct(text), 5))
         if score <= 0:
             continue
         host = el if el.tag not in ("p", "pre") else el.getparent()
@@ -302,13 +324,41 @@ def _best_containers(root: HtmlElement) -> list[HtmlElement]:
     parent = best.getparent()
     if parent is None:
         return [best]
-    chosen = []
-    for sibling in parent:
-        if sibling is best:
-            chosen.append(sibling)
-        elif isinstance(sibling.tag, str) and scores.get(sibling, 0) * _class_weight(sibling) >= max(0.25 * best_score, 200):
-            chosen.append(sibling)
-    return chosen
+    floor = max(0.25 * best_score, 200)
+    chosen = [sibling for sibling in parent if sibling is best or (
+        isinstance(sibling.tag, str) and scores.get(sibling, 0) * _class_weight(sibling) >= floor)]
+    # Paragraphs of prose right before or after the chosen block(s) (empty elements between them,
+    # such as picture wrappers, are passed over).
+    kept = set(chosen)
+    for step in (_previous, _next):
+        node = step(chosen[0] if step is _previous else chosen[-1])
+        while node is not None:
+            if node.tag == "p" and _sibling_paragraph(node):
+                kept.add(node)
+            elif not isinstance(node.tag, str) or _text(node):
+                break
+            node = step(node)
+    return [sibling for sibling in parent if sibling in kept]
+
+
+def _previous(el: HtmlElement) -> HtmlElement | None:
+    return el.getprevious()
+
+
+def _next(el: HtmlElement) -> HtmlElement | None:
+    return el.getnext()
+
+
+def _sibling_paragraph(p: HtmlElement) -> bool:
+    """A ``<p>`` beside the text block that is prose too (often the first paragraph, set apart
+    from the rest by the CMS): long with few links, or a whole sentence without links
+    (readability's rule for sibling paragraphs)."""
+    text = _text(p)
+    names = _attrs(p)
+    if len(text) < MIN_BLOCK_CHARS or is_negative_class(names) or is_lead_class(names):
+        return False                      # a standfirst is _find_lead's (it knows its repeats)
+    links = _link_text_len(p)
+    return (len(text) >= 80 and links < 0.25 * len(text)) or (links == 0 and text.endswith(SENTENCE_ENDS))
 
 
 def _punct(text: str) -> int:
@@ -316,37 +366,69 @@ def _punct(text: str) -> int:
 
 
 # -- 3. cleaning and paragraphs ------------------------------------------------------------------
-def _clean_container(container: HtmlElement) -> None:
+def _introduces_prose(heading: HtmlElement) -> bool:
+    """True when *heading* is followed by a paragraph of prose: an in-article subheading, whatever
+    its class says ("widget-title" on a CMS's text blocks).  Pictures between them are skipped."""
+    if len(_text(heading)) > 150:
+        return False
+    sibling = heading.getnext()
+    for _ in range(4):
+        if sibling is None:
+            return False
+        text = _text(sibling) if isinstance(sibling.tag, str) else ""
+        if text:
+            return len(text) >= 80 and _link_text_len(sibling) < 0.3 * len(text) \
+                and not is_negative_class(_attrs(sibling))
+        sibling = sibling.getnext()
+    return False
+
+
+def _clean_container(container: HtmlElement) -> int:
+    """Remove chrome from *container*; return the count of headline links in the teasers removed
+    (a listing page is still told apart by them, see :attr:`BodyResult.headline_links`)."""
     total = len(_text(container)) or 1
     doomed = []
+    teaser_links = 0
     for el in container.iterdescendants():
         if not isinstance(el.tag, str):
             continue
         if el.tag in CHROME_TAGS or el.tag == "h1":
             doomed.append(el)
             continue
+        if el.tag == "li":
+            # a list item that is mostly a link is a teaser (headline, excerpt, date), not text
+            length = len(_text(el))
+            if length and _link_text_len(el) >= 0.6 * length:
+                doomed.append(el)
+                teaser_links += sum(len(text_of(a).split()) >= 4 for a in el.iter("a"))
+                continue
         names = _attrs(el)
         if is_negative_class(names) and el.get("itemprop") not in ("articleBody", "text"):
+            if el.tag in SUBHEADING_TAGS and _introduces_prose(el):
+                continue
             if len(_text(el)) < 0.5 * total:
                 doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
             _drop(el)
+    return teaser_links
 
 
-def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]], int]:
-    """Text chunks split at block boundaries, each with its count of link characters."""
-    chunks: list[tuple[str, int]] = []
+def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int, str]], int]:
+    """Text chunks split at block boundaries, each with its count of link characters and the tag
+    of the block it is the text of; and the count of headline-like links."""
+    chunks: list[tuple[str, int, str]] = []
     buf: list[str] = []
     link_chars = 0
     headline_links = 0
     link_depth = 0
+    blocks: list[str] = []                # the block elements open at this point of the walk
 
     def flush() -> None:
         nonlocal buf, link_chars
         text = clean_text("".join(buf))
         if text:
-            chunks.append((text, link_chars))
+            chunks.append((text, link_chars, blocks[-1] if blocks else ""))
         buf, link_chars = [], 0
 
     for container in containers:
@@ -355,6 +437,7 @@ def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]
             if event == "start":
                 if tag in BLOCK_TAGS:
                     flush()
+                    blocks.append(tag)
                 if tag == "a":
                     link_depth += 1
                     if len((text_of(el) or "").split()) >= 4:
@@ -368,6 +451,7 @@ def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]
                     link_depth -= 1
                 if tag in BLOCK_TAGS:
                     flush()
+                    blocks.pop()
                 if el.tail and el is not container:
                     buf.append(el.tail)
                     if link_depth:
@@ -376,8 +460,7 @@ def _paragraphs(containers: Iterable[HtmlElement]) -> tuple[list[tuple[str, int]
     return chunks, headline_links
 
 
-_LEAD_NODES = etree.XPath("//*[self::p or self::h2 or self::div or self::span or self::h3]"
-                          "[@class or @itemprop='description']")
+LEAD_TAGS = ("p", "h2", "div", "span", "h3")
 
 
 def _precedes(a: HtmlElement, b: HtmlElement) -> bool:
@@ -402,8 +485,14 @@ def _find_lead(root: HtmlElement, container: HtmlElement) -> str | None:
     """The standfirst/summary paragraph shown between the headline and the text (``p.lead``,
     ``.summary``, ``.standfirst``, ``.chapo``, an ``<h2>`` right after the ``<h1>``): part of the
     article, but outside its text container."""
-    candidates = [el for el in _LEAD_NODES(root) if is_lead_class(el.get("class") or "")
-                  or el.get("itemprop") == "description"]
+    # Only elements before the container can be its standfirst: the walk stops at the container.
+    candidates = []
+    for el in root.iter(*LEAD_TAGS, container.tag):
+        if el is container:
+            break
+        if el.tag in LEAD_TAGS and (is_lead_class(el.get("class") or "")
+                                    or el.get("itemprop") == "description"):
+            candidates.append(el)
     h1 = root.find(".//h1")
     if h1 is not None:
         following = h1.getnext()
@@ -414,9 +503,25 @@ def _find_lead(root: HtmlElement, container: HtmlElement) -> str | None:
         words = len(text.split())
         if not 8 <= words <= 150 or _link_text_len(el) > 0.3 * len(text):
             continue
+        if _negative_text_len(el) >= 0.5 * len(text):
+            continue                      # an author/date line under the headline, not a standfirst
         if _precedes(el, container) and not is_negative_class(f"{el.get('class') or ''} {el.get('id') or ''}"):
             return text
     return None
+
+
+def _negative_text_len(el: HtmlElement) -> int:
+    """Characters of *el*'s text inside descendants with a chrome class (byline, date, share…)."""
+    total, stack = 0, list(el)
+    while stack:
+        sub = stack.pop()
+        if not isinstance(sub.tag, str):
+            continue
+        if is_negative_class(_attrs(sub)):
+            total += len(_text(sub))
+        else:
+            stack.extend(sub)
+    return total
 
 
 def count_teasers(root: HtmlElement) -> int:
@@ -458,20 +563,48 @@ def extract_body(root: HtmlElement, *, title: str | None = None) -> BodyResult:
             result.images += list(sibling.iter("img", "amp-img"))
         sibling = sibling.getprevious()
     result.images.reverse()
+    # A short line that repeats an image's alt text is its caption.
+    alts: set[str] = set()
+    teaser_links = 0
     for container in containers:
-        result.images += [img for img in container.iter("img", "amp-img")]  # type: ignore[misc]
-        _clean_container(container)
-    chunks, result.headline_links = _paragraphs(containers)
-    if lead and not (chunks and norm_phrase(lead)[:80] in norm_phrase(chunks[0][0])):
-        chunks.insert(0, (lead, 0))
+        for img in container.iter("img", "amp-img"):
+            result.images.append(img)  # type: ignore[arg-type]
+            alt = norm_phrase(img.get("alt") or "")
+            if len(alt.split()) >= 2:
+                alts.add(alt)
+        teaser_links += _clean_container(container)
+    chunks, headline_links = _paragraphs(containers)
+    result.headline_links = headline_links + teaser_links
+    if lead:
+        # The text often starts by repeating the standfirst (then it is not added twice); a
+        # standfirst much longer than the first paragraph summarises the article instead.
+        lead_phrase = norm_phrase(lead)
+        first = norm_phrase(chunks[0][0]) if chunks else ""
+        if not (lead_phrase[:80] in first and len(first) >= 0.8 * len(lead_phrase)):
+            chunks.insert(0, (lead, 0, "p"))
     title_phrase = norm_phrase(title) if title else None
-    for text, links in chunks:
+    kept: list[tuple[str, str]] = []
+    for text, links, block in chunks:
         words = len(text.split())
         if links and links >= 0.6 * len(text) and words <= 20:
             continue                      # a stray link line: navigation, tag, "more"
-        if is_boilerplate_line(text) or is_byline(text) or is_meta_line(text):
+        phrase = norm_phrase(text)
+        if is_boilerplate_line(text, phrase) or is_byline(text, phrase) or is_meta_line(text):
             continue
-        if title_phrase and words < 40 and norm_phrase(text) == title_phrase:
+        if title_phrase and words < 40 and phrase == title_phrase:
             continue
-        result.paragraphs.append(text)
+        if words <= 20 and phrase in alts:
+            continue
+        kept.append((text, block))
+    # Short labels after the last sentence go; the items of a final list or table stay.
+    while len(kept) > 1 and kept[-1][1] not in LIST_ITEM_TAGS and _trailing_label(kept[-1][0]):
+        kept.pop()
+    result.paragraphs = [text for text, _ in kept]
     return result
+
+
+def _trailing_label(text: str) -> bool:
+    """A short last line that ends no sentence: a byline, a date, the heading of a widget that
+    follows the article ("Lê Phương", "1月13日", "おすすめ情報")."""
+    return len(text.split()) <= TRAILING_LABEL_WORDS and len(text) <= TRAILING_LABEL_CHARS \
+        and not text.rstrip().endswith(SENTENCE_ENDS)

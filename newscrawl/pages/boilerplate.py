@@ -8,9 +8,10 @@ Extend these lists (or a site's ``drop`` selectors) when a site shows a new widg
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
-from newscrawl.text import norm_phrase
+from newscrawl.text import fold_chars, norm_phrase
 
 #: Headings of in-body and end-of-article "read also" / related-article blocks.  Their links become
 #: ``related_links``; the blocks never reach the body.
@@ -59,6 +60,9 @@ BOILERPLATE_PREFIXES: tuple[str, ...] = (
 BOILERPLATE_LINES: tuple[str, ...] = (
     "مشاركة", "شارك", "شاركها", "التعليقات", "تعليقات", "تعليق", "طباعة", "إعلان", "وسوم",
     "share", "print", "advertisement", "facebook", "twitter", "whatsapp", "telegram",
+    # the label over an advertisement slot, in the languages of the sites we meet
+    "anzeige", "werbung", "publicité", "publicidad", "pubblicità", "reklam", "reklama", "реклама",
+    "διαφήμιση", "quảng cáo", "広告", "广告", "광고", "विज्ञापन", "تبلیغات",
 )
 
 #: Paragraph prefixes of bylines and credits ("كتب: …"): dropped from the body when short.
@@ -66,6 +70,12 @@ BYLINE_PREFIXES: tuple[str, ...] = (
     "كتب", "كتبت", "بقلم", "إعداد", "تحرير", "متابعة", "ترجمة", "تقرير", "حوار", "by",
 )
 BYLINE_MAX_WORDS = 8
+#: Credit lines of wire copy ("Reporting by …; Editing by …"): dropped up to CREDIT_MAX_WORDS.
+CREDIT_PREFIXES: tuple[str, ...] = (
+    "reporting by", "additional reporting by", "writing by", "editing by", "edited by",
+    "compiled by", "reporting and writing by",
+)
+CREDIT_MAX_WORDS = 40
 
 #: Words of class/id names (split at case changes, dashes and underscores: "selectionShareable"
 #: is selection+shareable, not "share") that mark blocks which are never article text.
@@ -80,6 +90,7 @@ NEGATIVE_WORDS: frozenset[str] = frozenset({
     "print", "rating", "poll", "popular", "mostread", "trending", "ticker", "breaking", "hidden",
     "outbrain", "taboola", "toolbar", "recommend", "recommended", "recommendations", "gototop",
     "backtotop", "uplcaption", "imgcaption", "wp-caption-text", "disqus", "jp-relatedposts",
+    "adv", "tooltip", "popover", "dropdown", "author", "date",
 })
 #: Pairs of words that together mark chrome ("read also", "most read", "post meta").
 NEGATIVE_PAIRS: tuple[tuple[str, str], ...] = (
@@ -156,6 +167,27 @@ def could_be_heading(text: str) -> bool:
     return bool(_ANY_FIRST_WORD.search(norm_phrase(text[:80])))
 
 
+#: Joins texts folded in one pass: a private-use character, which folding keeps as it is and which
+#: never composes with a neighbour under NFKC, so the folded blob splits back into the same texts.
+_SEPARATOR = "\ue000"
+
+
+def could_be_headings(texts: Sequence[str]) -> list[bool]:
+    """:func:`could_be_heading` of every text, folding them all in one call (a page has a few
+    hundred short texts, and the per-call overhead of folding was most of the cost).
+
+    The first words are runs of word characters, so they occur in the folded text exactly when
+    they occur in its :func:`norm_phrase` form (which only turns punctuation into spaces and
+    collapses spaces)."""
+    if not texts:
+        return []
+    blob = _SEPARATOR.join(text[:80] for text in texts)
+    folded = fold_chars(blob).replace("ـ", "").split(_SEPARATOR)
+    if len(folded) != len(texts):          # a page that uses U+E000 itself
+        return [could_be_heading(text) for text in texts]
+    return [_ANY_FIRST_WORD.search(text) is not None for text in folded]
+
+
 def heading_kind(text: str) -> str | None:
     """``"related"`` for a read-also/related heading, ``"feed"`` for a most-read/latest heading."""
     if not text or len(text) > 60:
@@ -178,9 +210,16 @@ def heading_kind(text: str) -> str | None:
     return None
 
 
-def is_boilerplate_line(text: str) -> bool:
-    """A short paragraph that is chrome (comment form, share bar, copyright, back-to-top…)."""
-    phrase = norm_phrase(text)
+_BOILERPLATE_STARTS = tuple(p + " " for p in BOILERPLATE)
+_BYLINE_STARTS = tuple(p + " " for p in BYLINES)
+_CREDIT_STARTS = tuple(norm_phrase(p) + " " for p in CREDIT_PREFIXES)
+
+
+def is_boilerplate_line(text: str, phrase: str | None = None) -> bool:
+    """A short paragraph that is chrome (comment form, share bar, copyright, back-to-top…).
+
+    :param phrase: ``norm_phrase(text)`` when the caller has it already."""
+    phrase = norm_phrase(text) if phrase is None else phrase
     if not phrase:
         return True
     words = phrase.split()
@@ -188,13 +227,14 @@ def is_boilerplate_line(text: str) -> bool:
         return False
     if phrase in BOILERPLATE_WHOLE or ("©" in text and len(words) <= 15):
         return True
-    return any(phrase == p or phrase.startswith(p + " ") for p in BOILERPLATE)
+    return (phrase + " ").startswith(_BOILERPLATE_STARTS)
 
 
 _LABEL_ONLY = re.compile(r"^[^\s:：]{1,20}(?:\s[^\s:：]{1,20})?\s*[:：]\s*$")
 _DATELINE = re.compile(r"^\(\s*[^()]{2,60}\s*\)$")
 _META_LINE = re.compile(r"^\s*(?:التاريخ|تاريخ النشر|نشر في|نشر بتاريخ|آخر تحديث|المصدر|"
-                        r"مصدر|date|source)\s*[:：]", re.I)
+                        r"مصدر|منبع|date|source|quelle|fuente|fonte|źródło|источник|джерело|kaynak|"
+                        r"nguồn)\s*[:：]", re.I)
 
 
 def is_meta_line(text: str) -> bool:
@@ -208,8 +248,11 @@ def is_meta_line(text: str) -> bool:
     return words <= 8 and bool(_META_LINE.match(text))
 
 
-def is_byline(text: str) -> bool:
-    phrase = norm_phrase(text)
+def is_byline(text: str, phrase: str | None = None) -> bool:
+    """A short credit line ("كتب: …", "by …").  :param phrase: ``norm_phrase(text)`` if known."""
+    phrase = norm_phrase(text) if phrase is None else phrase
     words = phrase.split()
-    return 0 < len(words) <= BYLINE_MAX_WORDS and any(
-        phrase.startswith(p + " ") for p in BYLINES) and (":" in text or "/" in text or len(words) <= 4)
+    if len(words) <= CREDIT_MAX_WORDS and phrase.startswith(_CREDIT_STARTS):
+        return True
+    return 0 < len(words) <= BYLINE_MAX_WORDS and phrase.startswith(_BYLINE_STARTS) \
+        and (":" in text or "/" in text or len(words) <= 4)
