@@ -42,9 +42,13 @@ _DATE_CLASS = re.compile(r"date|time|publish|posted|created|tarikh|timestamp|mod
 _NOT_ARTICLE_DATE = re.compile(r"today|current|jour|now|clock|weather|header-?date|top-?date", re.I)
 _HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}|[T ]\d{2}:\d{2}")
 _UPDATED_WORDS = ("اخر تحديث", "تحديث", "تم التحديث", "اخر تحيين", "تحيين", "updated", "modified", "mis a jour", "mise a jour", "اخر تعديل", "به روز")
+#: Where an update stamp starts inside a visible date line (the original spellings of _UPDATED_WORDS).
+_UPDATE_LABEL = re.compile(r"(?:آخر|اخر|تم)\s+(?:تحديث|تحيين|تعديل|التحديث)|تحديث|تحيين|updated|modified|"
+                           r"mise?\s+[àa]\s+jour|به[\u200c ]?روز", re.I)
 _AUTHOR_CLASS = re.compile(r"author|auteur|byline|writer|writeby|kateb|journalist|reporter|contributor|signature", re.I)
-_CATEGORY_CLASS = re.compile(r"(?:^|[-_ ])(?:post-)?cat(?:egory|egories)?(?:$|[-_ ])|section-?name|"
-                             r"(?:^|[-_ ])kicker|article-section|news-?cat", re.I)
+_CATEGORY_CLASS = re.compile(r"(?:^|[-_ ])(?:post-)?cat(?:egory|egories|egorie)?(?:$|[-_ ])|"
+                             r"section-?(?:name|label|link|title)|(?:^|[-_ ])kicker|article-section|"
+                             r"news-?cat|(?:^|[-_ ])rubri(?:que|c)(?:$|[-_ ])", re.I)
 _TAG_CLASS = re.compile(r"(?:^|[-_ ])tags?(?:$|[-_ ])|post-tags|tagcloud|keywords|hashtags|mots-?cl[eé]s|etiquettes", re.I)
 _BYLINE_PREFIX = re.compile(r"^\s*(?:كتب|كتبت|بقلم|إعداد|اعداد|تقرير|by)\s*[:：\-–]?\s*", re.I)
 _HOME_WORDS = {"الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "home", "accueil", "خانه", "صفحه اصلی"}
@@ -202,7 +206,10 @@ class ArticlePage:
         # An <h1> that agrees with the declared title is the cleanest form (no site name in it).
         for h1 in self._h1s:
             phrase = norm_phrase(h1)
-            if len(phrase.split()) >= 2 and any(phrase and (phrase in ref or ref in phrase) for ref in reference if ref):
+            # (a logo in an <h1> is the site's name: it is in the declared title too, but short)
+            if len(phrase.split()) >= 2 and not self._is_site_name(h1) and any(
+                    phrase and (ref in phrase or (phrase in ref and len(phrase) >= 0.5 * len(ref)))
+                    for ref in reference if ref):
                 return h1
         for candidate in (meta_title, html_title):
             if candidate:
@@ -360,6 +367,11 @@ class ArticlePage:
                 continue
             phrase = norm_phrase(attrs + " " + shown)
             updated = any(w in phrase for w in _UPDATED_WORDS)
+            split = _UPDATE_LABEL.search(shown) if updated and text is shown else None
+            if split and split.start() > 0 and not any(w in norm_phrase(attrs) for w in _UPDATED_WORDS):
+                # "الأحد 14 جويلية 2024 | آخر تحديث: 15 جويلية": publication, then the update stamp
+                found.append((pos, shown[:split.start()], False))
+                text = shown[split.start():]
             found.append((pos, text, updated))
         # Nearest the headline first; without a headline, stamps with a time of day first (a bare
         # date in a page header is usually today's date).
@@ -451,7 +463,7 @@ class ArticlePage:
                 if text and len(text.split()) <= 5 and not _inside_chrome(el):
                     return text
         for el, tag, cls, id_, _ in self._elements:
-            if tag not in ("span", "div", "p") or (cls is None and id_ is None):
+            if tag not in ("span", "div", "p", "td", "li", "strong") or (cls is None and id_ is None):
                 continue
             if _category_attrs(f"{cls or ''} {id_ or ''}") and len(el) <= 3:
                 text = _txt(el)
@@ -645,7 +657,7 @@ def _author_attrs(attrs: str) -> bool:
 @lru_cache(maxsize=8192)
 def _breadcrumb_attrs(attrs: str) -> bool:
     lowered = attrs.lower()
-    return "breadcrumb" in lowered or "ariane" in lowered or "مسار" in attrs
+    return "crumb" in lowered or "ariane" in lowered or "مسار" in attrs
 
 
 @lru_cache(maxsize=8192)

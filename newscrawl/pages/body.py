@@ -145,10 +145,14 @@ def _block_for_heading(heading: HtmlElement) -> list[HtmlElement]:
     if start.tag in ("strong", "b", "span", "em", "font", "u") and start.getparent() is not None \
             and start.getparent().tag in ("p", "div", "h2", "h3", "h4", "h5", "h6"):
         start = start.getparent()
+    # (d) table layouts: the heading is the only cell of its row, the links fill the next rows
+    row = start.getparent() if start.tag in ("td", "th") else None
+    if row is not None and row.tag == "tr" and len(row) == 1:
+        start = row
+    follows = LIST_TAGS | {"h3", "h4", "h5", "li"} | ({"tr"} if start.tag == "tr" else set())
     block, sibling = [start], start.getnext()
     while sibling is not None and len(block) < 12:
-        if sibling.tag in ("ul", "ol") or (sibling.tag in LIST_TAGS | {"h3", "h4", "h5", "li"}
-                                           and _is_linkish(sibling)):
+        if sibling.tag in ("ul", "ol") or (sibling.tag in follows and _is_linkish(sibling)):
             block.append(sibling)
             sibling = sibling.getnext()
             continue

@@ -91,6 +91,9 @@ NEGATIVE_WORDS: frozenset[str] = frozenset({
     "outbrain", "taboola", "toolbar", "recommend", "recommended", "recommendations", "gototop",
     "backtotop", "uplcaption", "imgcaption", "wp-caption-text", "disqus", "jp-relatedposts",
     "adv", "tooltip", "popover", "dropdown", "author", "date",
+    # embedded third-party posts (blockquote.twitter-tweet, instagram-media, tiktok-embed): not the
+    # article's prose
+    "tweet", "instagram", "tiktok",
 })
 #: Pairs of words that together mark chrome ("read also", "most read", "post meta").
 NEGATIVE_PAIRS: tuple[tuple[str, str], ...] = (
