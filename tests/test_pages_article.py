@@ -104,3 +104,32 @@ def test_embedded_tweet_is_not_article_text() -> None:
             f"{AR_TEXT}</div></body></html>")
     body = ArticlePage(html, URL).body
     assert "pic.twitter.com" not in body and "@WaterSummitAr" not in body and "الربع الأول" in body
+
+
+def test_breadcrumb_named_path_gives_the_category() -> None:
+    html = ("<html><body><table><tr><td class='Path'><a href='Default.aspx'>الرئيسية</a> &gt; "
+            "<a href='Section.aspx?id=1'>محليات</a></td></tr></table>"
+            f"<h1>البلدية تزيل 317 إعلانا مخالفا في حولي</h1><div class='content'>{AR_TEXT}</div></body></html>")
+    assert ArticlePage(html, URL).category == "محليات"
+
+
+@pytest.mark.parametrize(("line", "day"), [
+    ("القسم: محليات | تاريخ النشر: 2024/05/07 14:20 | عدد المشاهدات: 2418", "2024-05-07"),
+    ("نشر في 22 أكتوبر 2024 - 09:05", "2024-10-22"),
+    ("Published on 3 March 2024, 10:00", "2024-03-03"),
+])
+def test_labelled_publication_date_in_an_info_line(line: str, day: str) -> None:
+    html = (f"<html><body><h1>افتتاح معرض للمخطوطات النادرة في الموصل</h1><div class='news_info'>{line}</div>"
+            f"<div class='content'>{AR_TEXT}</div></body></html>")
+    assert ArticlePage(html, URL).published.startswith(day)
+
+
+def test_urdu_read_more_links_are_related_links() -> None:
+    text = "".join(f"<p>قومی ہاکی ٹیم کا تربیتی کیمپ لاہور میں شروع ہو گیا ہے اور کھلاڑی حصہ {i} میں موجود ہیں۔</p>"
+                   for i in range(1, 5))
+    html = (f"<html><body><h1>قومی ہاکی ٹیم کا تربیتی کیمپ لاہور میں شروع</h1><div class='content'>{text}"
+            "<p class='read-more'><strong>مزید پڑھیں:</strong> <a href='/sports/coach'>ہاکی فیڈریشن نے "
+            f"غیر ملکی ہیڈ کوچ کی خدمات حاصل کر لیں</a></p>{text}</div></body></html>")
+    page = ArticlePage(html, "https://ur.example/sports/camp")
+    assert [link["url"] for link in page.related_links] == ["https://ur.example/sports/coach"]
+    assert "ہیڈ کوچ" not in page.body

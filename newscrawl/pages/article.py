@@ -42,6 +42,12 @@ _DATE_CLASS = re.compile(r"date|time|publish|posted|created|tarikh|timestamp|mod
 _NOT_ARTICLE_DATE = re.compile(r"today|current|jour|now|clock|weather|header-?date|top-?date", re.I)
 _HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}|[T ]\d{2}:\d{2}")
 _UPDATED_WORDS = ("اخر تحديث", "تحديث", "تم التحديث", "اخر تحيين", "تحيين", "updated", "modified", "mis a jour", "mise a jour", "اخر تعديل", "به روز")
+#: A breadcrumb trail named as a path ("Path", "site-path", "news_path").
+_PATH_CLASS = re.compile(r"(?:^|[-_ ])path(?:$|[-_ ])")
+#: A labelled publication date in running text ("تاريخ النشر: 2024/05/07 14:20"), for pages that
+#: mark it with no date class or <time> element.
+_PUBLISHED_LABEL = re.compile(r"(?:تاريخ|تأريخ)\s+(?:النشر|الخبر|الإضافة|الاضافة)|(?:نشر|نشرت)\s+(?:في|بتاريخ)|"
+                              r"published(?:\s+on)?|publié\s+le|تاریخ\s+انتشار|شائع\s+(?:کردہ|ہوا)", re.I)
 #: Where an update stamp starts inside a visible date line (the original spellings of _UPDATED_WORDS).
 _UPDATE_LABEL = re.compile(r"(?:آخر|اخر|تم)\s+(?:تحديث|تحيين|تعديل|التحديث)|تحديث|تحيين|updated|modified|"
                            r"mise?\s+[àa]\s+jour|به[\u200c ]?روز", re.I)
@@ -357,7 +363,12 @@ class ArticlePage:
                 continue
             attrs = f"{cls or ''} {id_ or ''} {prop or ''}"
             is_date, is_widget = _date_attrs(attrs)
-            if (el.tag != "time" and not is_date) or is_widget:
+            if is_widget:
+                continue
+            if el.tag != "time" and not is_date:
+                labelled = self._labelled_date(el)
+                if labelled:
+                    found.append((pos, labelled, False))
                 continue
             if len(el) > 8 or _inside_chrome(el):
                 continue
@@ -380,6 +391,20 @@ class ArticlePage:
         else:
             found.sort(key=lambda item: not _HAS_TIME.search(item[1]))
         return [(text, updated) for _, text, updated in found]
+
+    @staticmethod
+    def _labelled_date(el: HtmlElement) -> str | None:
+        """"تاريخ النشر: 2024/05/07 14:20" in a small info line: the text after the label."""
+        if len(el) > 8 or el.tag not in ("div", "span", "p", "td", "li", "small", "font"):
+            return None
+        shown = _txt(el)
+        if not shown or len(shown) > 160:
+            return None
+        match = _PUBLISHED_LABEL.search(shown)
+        if match is None or _inside_chrome(el):
+            return None
+        rest = shown[match.end():].lstrip(" :：-–")
+        return rest.split("|")[0].strip() or None
 
     @cached_property
     def _published(self) -> ParsedDate | None:
@@ -657,7 +682,7 @@ def _author_attrs(attrs: str) -> bool:
 @lru_cache(maxsize=8192)
 def _breadcrumb_attrs(attrs: str) -> bool:
     lowered = attrs.lower()
-    return "crumb" in lowered or "ariane" in lowered or "مسار" in attrs
+    return "crumb" in lowered or "ariane" in lowered or "مسار" in attrs or bool(_PATH_CLASS.search(lowered))
 
 
 @lru_cache(maxsize=8192)

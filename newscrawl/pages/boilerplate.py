@@ -27,6 +27,7 @@ RELATED_HEADINGS: tuple[str, ...] = (
     "مواضيع مشابهة", "أخبار مشابهة", "مقالات مشابهة", "أخبار مرتبطة", "مواضيع مرتبطة",
     # Persian / Urdu
     "بیشتر بخوانید", "بخوانید", "مطالب مرتبط", "اخبار مرتبط", "مطالب پیشنهادی", "متعلقہ خبریں",
+    "مزید پڑھیں", "یہ بھی پڑھیں", "یہ بھی دیکھیں", "متعلقہ مضامین", "متعلقہ",
     # English / French on bilingual sites
     "read also", "read more", "related", "related articles", "related news", "related stories",
     "lire aussi", "à lire aussi",
