@@ -48,6 +48,7 @@ _PATH_CLASS = re.compile(r"(?:^|[-_ ])path(?:$|[-_ ])")
 #: mark it with no date class or <time> element.
 _PUBLISHED_LABEL = re.compile(r"(?:تاريخ|تأريخ)\s+(?:النشر|الخبر|الإضافة|الاضافة)|(?:نشر|نشرت)\s+(?:في|بتاريخ)|"
                               r"published(?:\s+on)?|publié\s+le|تاریخ\s+انتشار|شائع\s+(?:کردہ|ہوا)", re.I)
+_TEXT_NODES = etree.XPath("//text()[string-length(normalize-space()) > 8]")
 #: Where an update stamp starts inside a visible date line (the original spellings of _UPDATED_WORDS).
 _UPDATE_LABEL = re.compile(r"(?:آخر|اخر|تم)\s+(?:تحديث|تحيين|تعديل|التحديث)|تحديث|تحيين|updated|modified|"
                            r"mise?\s+[àa]\s+jour|به[\u200c ]?روز", re.I)
@@ -363,12 +364,7 @@ class ArticlePage:
                 continue
             attrs = f"{cls or ''} {id_ or ''} {prop or ''}"
             is_date, is_widget = _date_attrs(attrs)
-            if is_widget:
-                continue
-            if el.tag != "time" and not is_date:
-                labelled = self._labelled_date(el)
-                if labelled:
-                    found.append((pos, labelled, False))
+            if (el.tag != "time" and not is_date) or is_widget:
                 continue
             if len(el) > 8 or _inside_chrome(el):
                 continue
@@ -392,19 +388,25 @@ class ArticlePage:
             found.sort(key=lambda item: not _HAS_TIME.search(item[1]))
         return [(text, updated) for _, text, updated in found]
 
-    @staticmethod
-    def _labelled_date(el: HtmlElement) -> str | None:
-        """"تاريخ النشر: 2024/05/07 14:20" in a small info line: the text after the label."""
-        if len(el) > 8 or el.tag not in ("div", "span", "p", "td", "li", "small", "font"):
-            return None
-        shown = _txt(el)
-        if not shown or len(shown) > 160:
-            return None
-        match = _PUBLISHED_LABEL.search(shown)
-        if match is None or _inside_chrome(el):
-            return None
-        rest = shown[match.end():].lstrip(" :：-–")
-        return rest.split("|")[0].strip() or None
+    def _labelled_dates(self) -> Iterator[str]:
+        """"تاريخ النشر: 2024/05/07 14:20" in an info line with no date class or <time>: the text
+        after the label.  A fallback step: it reads every text node of the page."""
+        for node in _TEXT_NODES(self.root):
+            match = _PUBLISHED_LABEL.search(node)
+            if match is None:
+                continue
+            el = node.getparent()
+            if el is not None and node.is_tail:
+                el = el.getparent()
+            if el is None or _inside_chrome(el):
+                continue
+            # the label's element, when small, holds the whole line ("تاريخ النشر: <b>…</b>")
+            shown = _txt(el) if len(el) <= 8 else ""
+            found = _PUBLISHED_LABEL.search(shown)
+            line, match = (shown, found) if found else (str(node), match)
+            value = line[match.end():].lstrip(" :：-–").split("|")[0].strip()
+            if value and len(value) <= 80:
+                yield value
 
     @cached_property
     def _published(self) -> ParsedDate | None:
@@ -421,6 +423,7 @@ class ArticlePage:
             lambda: self._microdata("datePublished", "dc:date", "dc:created", "dcterms:created",
                                     "article:published_time", "dc:date.issued"),
             lambda: [text for text, updated in self._dom_dates if not updated],
+            self._labelled_dates,
             lambda: ["-".join(m.groups())
                      for m in [_URL_DATE.search(unquote(urlsplit(self.canonical_url).path))] if m],
         ])
