@@ -16,7 +16,9 @@ becomes the record's primary URL, so the result does not depend on crawl order.
 
 from __future__ import annotations
 
+import collections
 import hashlib
+import itertools
 import json
 import os
 import logging
@@ -242,12 +244,20 @@ class Archive:
         prepared: Iterable[_Prepared] = (self._prepared_in_pool(items)
                                          if self.workers > 0 and len(items) >= POOL_MIN_BATCH
                                          else map(_prepare, items))
-        results = []
+        return self._write(prepared, run_id, seen_at)
+
+    def _write(self, prepared: Iterable[_Prepared], run_id: int | None, seen_at: str | None) -> list[UpsertResult]:
+        """Write *prepared* records in one transaction (none at all: no transaction)."""
+        results: list[UpsertResult] = []
         conn = self.db.conn
         now = seen_at or utcnow()
+        it = iter(prepared)
+        first = next(it, None)
+        if first is None:
+            return results
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for item in prepared:
+            for item in itertools.chain((first,), it):
                 results.append(self._upsert_one(item, run_id, now))
         except BaseException:
             conn.execute("ROLLBACK")
@@ -255,36 +265,77 @@ class Archive:
         conn.execute("COMMIT")
         return results
 
-    def _prepared_in_pool(self, items: list[tuple[ArticleRecord, Fetch | None]]) -> Iterator[_Prepared]:
-        """:func:`_prepare` for every item, in order, the deriving done by the helper process."""
-        try:
-            if self._pool is None:
+    def upsert_stream(self, items: Iterable[tuple[ArticleRecord, Fetch | None]], *, batch_size: int = 1000,
+                      run_id: int | None = None, seen_at: str | None = None) -> Iterator[UpsertResult]:
+        """Archive a long sequence of records (an import, a merge), *batch_size* per transaction, each
+        transaction all or nothing; the results come in order, a batch at a time.
+
+        Unlike calling :meth:`upsert_many` batch after batch, the helper process keeps preparing
+        the next records while a batch commits, so preparing and writing overlap all along.
+        Records are read from *items* lazily (at most two batches ahead).
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        source = iter(items)
+        if self.workers > 0:
+            prepared: Iterator[_Prepared] = self._prepared_in_pool(source, lookahead=2 * batch_size)
+        else:
+            prepared = map(_prepare, source)
+        while True:
+            batch = itertools.islice(prepared, batch_size)
+            results = self._write(batch, run_id, seen_at)
+            if not results:
+                return
+            yield from results
+
+    def _prepared_in_pool(self, items: Iterable[tuple[ArticleRecord, Fetch | None]], *,
+                          lookahead: int | None = None) -> Iterator[_Prepared]:
+        """:func:`_prepare` for every item, in order, the deriving done by the helper process, which
+        works up to *lookahead* records ahead of what has been taken (default: all of them)."""
+        source = iter(items)
+        pending: collections.deque[tuple[list[tuple[ArticleRecord, Fetch | None]], Future[list[_Derived]] | None]]
+        pending = collections.deque()
+        ahead = 0
+
+        def fill() -> None:
+            nonlocal ahead
+            while lookahead is None or ahead < lookahead:
+                chunk = list(itertools.islice(source, _POOL_CHUNK))
+                if not chunk:
+                    return
+                future = None
+                if self._pool is not None:
+                    try:
+                        future = self._pool.submit(_derive_chunk, [_inputs(r, f) for r, f in chunk])
+                    except (RuntimeError, BrokenProcessPool) as exc:  # the chunk is kept: done here
+                        self._lose_pool(f"helper process lost ({exc!r})")
+                pending.append((chunk, future))
+                ahead += len(chunk)
+
+        if self._pool is None:
+            try:
                 # fork, not spawn: a spawned helper re-imports the caller's __main__, which re-runs
                 # any script without a __name__ guard.  The forked helper only runs _derive_chunk:
                 # it never touches the inherited SQLite connection and leaves through os._exit.
                 self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                                  mp_context=multiprocessing.get_context("fork"))
-            chunks = [items[i:i + _POOL_CHUNK] for i in range(0, len(items), _POOL_CHUNK)]
-            futures: list[Future[list[_Derived]] | None] = [
-                self._pool.submit(_derive_chunk, [_inputs(record, fetch) for record, fetch in chunk])
-                for chunk in chunks]
-        except (OSError, RuntimeError, BrokenProcessPool) as exc:
-            self._lose_pool(f"no helper process ({exc!r})")
-            yield from map(_prepare, items)
-            return
-        lost = False
-        for chunk, future in zip(chunks, futures, strict=True):
+            except (OSError, RuntimeError) as exc:
+                self._lose_pool(f"no helper process ({exc!r})")
+        fill()
+        while pending:
+            chunk, future = pending.popleft()
+            ahead -= len(chunk)
             derived = None
-            if not lost:
+            if future is not None and self._pool is not None:
                 try:
                     derived = future.result(timeout=_POOL_TIMEOUT)
                 except (BrokenProcessPool, TimeoutError) as exc:  # killed, out of memory, stuck
                     self._lose_pool(f"helper process lost ({exc!r})")
-                    lost = True
             if derived is None:
                 derived = _derive_chunk([_inputs(record, fetch) for record, fetch in chunk])
             for (record, fetch), d in zip(chunk, derived, strict=True):
                 yield _assemble(record, fetch, d)
+            fill()
 
     def _lose_pool(self, why: str) -> None:
         """Stop using the helper process (for good: this archive prepares in-process from now on)."""

@@ -49,19 +49,41 @@ def is_amp_url(url: str) -> bool:
     return bool(_AMP_PATH.search(parts.path))
 
 
+# A URL that is already canonical for every step of the slow path: http(s), lower-case host, no
+# port, user, query or fragment, and a path of unreserved characters only.  Most article URLs are
+# like this; skipping the parse → re-encode → parse round trip of w3lib for them saves most of the
+# cost.  tests/test_archive_urls.py checks both paths give the same key.
+_PLAIN_URL = re.compile(r"https?://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(/[A-Za-z0-9._~/-]*)?")
+
+
 @lru_cache(maxsize=65_536)
 def url_key(url: str) -> str:
     """The identity key of *url*: scheme-less, host without ``www``, path without AMP markers or
     trailing slash, tracking parameters removed, percent-encoding and query order canonical."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None and ".." not in plain.group(1) and "/." not in (plain.group(2) or ""):
+        return _key(plain.group(1), None, plain.group(2) or "/", "")     # (dot segments: slow path)
     parts = urlsplit(canonicalize_url(clean_url(url)))
-    host = parts.hostname or ""
+    return _key(parts.hostname or "", parts.port, parts.path, parts.query)
+
+
+def _slow_url_key(url: str) -> str:
+    """:func:`url_key` without its fast path (for tests)."""
+    parts = urlsplit(canonicalize_url(clean_url(url)))
+    return _key(parts.hostname or "", parts.port, parts.path, parts.query)
+
+
+def _key(host: str, port: int | None, path: str, query: str) -> str:
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix):]
             break
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
-    path = _AMP_PATH.sub("", parts.path) or "/"
-    path = re.sub(r"/(index|default)\.(html?|php|aspx?)$", "/", path, flags=re.I)
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    path = _AMP_PATH.sub("", path) or "/"
+    path = _INDEX_PAGE.sub("/", path)
     path = path.rstrip("/") or "/"
-    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+_INDEX_PAGE = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.I)

@@ -208,3 +208,38 @@ def test_stuck_helper_process_is_replaced_by_in_process_work(tmp_path, monkeypat
             local.upsert_many(_big_batch(250))
             local.upsert_many(_big_batch(250, start=250))
             assert _contents(archive) == _contents(local)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_upsert_stream_writes_what_upsert_many_writes(tmp_path, workers: int) -> None:  # type: ignore[no-untyped-def]
+    items = _big_batch(700)
+    with Archive(tmp_path / "many.db", workers=0) as many:
+        expected_results = [r for start in range(0, 700, 250) for r in many.upsert_many(items[start:start + 250])]
+        expected = _contents(many)
+    consumed = []
+
+    def lazily():  # type: ignore[no-untyped-def]
+        for item in items:
+            consumed.append(item)
+            yield item
+
+    with Archive(tmp_path / "stream.db", workers=workers) as stream:
+        results = stream.upsert_stream(lazily(), batch_size=100)
+        first = next(results)                          # the first batch of 100 is written
+        assert len(consumed) <= 100 + 2 * 100 + 64     # read lazily, a bounded distance ahead
+        assert [first, *results] == expected_results
+        assert _contents(stream) == expected
+        assert stream.db.execute("SELECT count(*) FROM fetches").fetchone()[0] == 700
+
+
+def test_upsert_stream_commits_each_batch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A failure in the third batch leaves the first two archived and nothing of the third."""
+    items = _big_batch(600)
+    items[520] = (record(url="http://www.a.test/bad", title=None, body=None, tags=object()), None)
+    with Archive(tmp_path / "stream.db", workers=1) as archive:
+        done = []
+        with pytest.raises(TypeError):
+            for result in archive.upsert_stream(items, batch_size=250):
+                done.append(result)
+        assert len(done) == 500
+        assert archive.db.execute("SELECT count(*) FROM fetches").fetchone()[0] == 500

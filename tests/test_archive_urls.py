@@ -42,3 +42,32 @@ def test_is_amp_url(url: str, amp: bool) -> None:
 def test_clean_url_keeps_a_fetchable_address() -> None:
     assert clean_url("http://WWW.x.test/مقال?utm_source=a&id=3#top") == \
         "http://www.x.test/%D9%85%D9%82%D8%A7%D9%84?id=3"
+
+
+# -- the fast path of url_key gives the key of the full canonicalisation -------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from archive.urls import _slow_url_key  # noqa: E402
+
+_HOSTS = st.sampled_from(["www.a.test", "a.test", "m.news.example", "amp.site.example", "www1.x.y.z",
+                          "www.test", "m.test", "news-site.example", "1.2.3.4", "a..b.test", "www.x-.test"])
+_SEGMENTS = st.lists(st.sampled_from(["news", "2024", "05", "amp", "index.html", "default.aspx", "a.amp",
+                                      "amp.html", "", ".", "..", "x~y", "a_b", "A-B", "article.php",
+                                      "%D8%A7", "ar", "AMP", "x.html"]), max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["http", "https"]), _HOSTS, _SEGMENTS, st.booleans())
+def test_fast_url_key_equals_full_canonicalisation(scheme: str, host: str, segments: list[str],
+                                                    slash: bool) -> None:
+    url = f"{scheme}://{host}" + ("/" + "/".join(segments) if segments or slash else "") + ("/" if slash else "")
+    assert url_key(url) == _slow_url_key(url), url
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.youm7.example/story/2024/5/8/amp", "http://a.test", "http://a.test/", "https://m.a.test/x/",
+    "https://www.a.test/news/1/index.php", "https://a.test/a//b/", "https://a.test/./b", "https://a.test/a/../b",
+])
+def test_fast_url_key_examples(url: str) -> None:
+    assert url_key(url) == _slow_url_key(url)
