@@ -20,12 +20,12 @@ import collections
 import hashlib
 import itertools
 import json
-import os
 import logging
 import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path

@@ -3,7 +3,14 @@ import sqlite3
 
 import pytest
 
-from archive import Archive, ArticleRecord, Fetch, NoSuchArticle, NotAnArchive, SchemaTooNew
+from archive import (
+    Archive,
+    ArticleRecord,
+    Fetch,
+    NoSuchArticle,
+    NotAnArchive,
+    SchemaTooNew,
+)
 
 BODY = "الفقرة الأولى من الخبر عن المدرسة الجديدة في حلب.\n\nالفقرة الثانية من الخبر."
 

@@ -1,6 +1,19 @@
-import pytest
+import re
+import unicodedata
 
-from archive.text import body_hash, fold, strip_marks
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.text import (
+    _FOLD_TABLE,
+    body_hash,
+    fold,
+    fold_chars,
+    fold_word,
+    strip_marks,
+    words,
+)
 
 SAME = [
     ("أحمد", "احمد"), ("إسرائيل", "اسرائيل"), ("آمال", "امال"), ("المدرسة", "المدرسه"),
@@ -37,13 +50,6 @@ def test_strip_marks_keeps_zwnj() -> None:
 # fold() is the index form: a change in its output would leave rows in a contentless FTS index that
 # can no longer be deleted.  The straightforward definition (translate table, \w+ words, one clitic
 # rule per word) is kept here as the reference the optimised code must equal.
-import re  # noqa: E402
-import unicodedata  # noqa: E402
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from archive.text import _FOLD_TABLE, fold_chars, fold_word, words  # noqa: E402
 
 
 def reference_fold(text: str) -> str:

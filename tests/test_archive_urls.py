@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from archive.urls import clean_url, is_amp_url, url_key
+from archive.urls import _slow_url_key, clean_url, is_amp_url, url_key
 
 SAME = [
     ("http://www.shamtimes.test/2025/05/08/جولة-تفاوض/",
@@ -45,10 +47,7 @@ def test_clean_url_keeps_a_fetchable_address() -> None:
 
 
 # -- the fast path of url_key gives the key of the full canonicalisation -------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
-from archive.urls import _slow_url_key  # noqa: E402
 
 _HOSTS = st.sampled_from(["www.a.test", "a.test", "m.news.example", "amp.site.example", "www1.x.y.z",
                           "www.test", "m.test", "news-site.example", "1.2.3.4", "a..b.test", "www.x-.test"])
