@@ -48,7 +48,7 @@ from datasketch import MinHash, MinHashLSH
 
 from .errors import ArchiveError
 from .store import Archive
-from .text import fold_chars, fold_word
+from .text import fold_chars, fold_word, words
 
 __all__ = ["THRESHOLD", "NUM_PERM", "SHINGLE_SIZE", "AssignResult", "NoSuchStory", "assign_stories",
            "pending_count", "folded_words", "shingles", "shingle_hashes", "signature", "jaccard",
@@ -89,13 +89,12 @@ class AssignResult:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
-_fold_word = functools.lru_cache(maxsize=200_000)(fold_word)
 _WORD = re.compile(r"\w+")
 
 
 def folded_words(text: str | None) -> list[str]:
-    """:func:`archive.text.words` with a cache of folded words (a corpus repeats its vocabulary)."""
-    return [_fold_word(w) for w in _WORD.findall(fold_chars(text))] if text else []
+    """:func:`archive.text.words`, or nothing for no text."""
+    return words(text) if text else []
 
 
 def shingles(text: str | None, size: int = SHINGLE_SIZE) -> set[str]:

@@ -81,17 +81,13 @@ _REPLACE_PAIRS: tuple[tuple[str, str], ...] = tuple(
 _SEPARATORS_RE = re.compile(r"[^\w\s]+")
 
 
-def _fold_chars(text: str) -> str:
+def fold_chars(text: str) -> str:
+    """Character folding only (no clitic stripping), lower-cased: for comparing short phrases."""
     text = _DELETE_RE.sub("", unicodedata.normalize("NFKC", text))
     for char, replacement in _REPLACE_PAIRS:
         if char in text:
             text = text.replace(char, replacement)
     return text.lower()
-
-
-def fold_chars(text: str) -> str:
-    """Character folding only (no clitic stripping), lower-cased: for comparing short phrases."""
-    return _fold_chars(text)
 
 
 @lru_cache(maxsize=200_000)
@@ -129,14 +125,14 @@ _folded_word = _FoldedWords().__getitem__
 
 def words(text: str) -> list[str]:
     """The folded words of *text*, in order (the tokens the FTS index holds)."""
-    return list(map(_folded_word, _SEPARATORS_RE.sub(" ", _fold_chars(text)).split()))
+    return list(map(_folded_word, _SEPARATORS_RE.sub(" ", fold_chars(text)).split()))
 
 
 def fold(text: str | None) -> str:
     """The index form of *text*: folded words joined by single spaces."""
     if not text:
         return ""
-    return " ".join(map(_folded_word, _SEPARATORS_RE.sub(" ", _fold_chars(text)).split()))
+    return " ".join(map(_folded_word, _SEPARATORS_RE.sub(" ", fold_chars(text)).split()))
 
 
 def body_hash(body: str | None, *, folded: str | None = None) -> str | None:

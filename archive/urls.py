@@ -63,12 +63,11 @@ def url_key(url: str) -> str:
     plain = _PLAIN_URL.fullmatch(url)
     if plain is not None and ".." not in plain.group(1) and "/." not in (plain.group(2) or ""):
         return _key(plain.group(1), None, plain.group(2) or "/", "")     # (dot segments: slow path)
-    parts = urlsplit(canonicalize_url(clean_url(url)))
-    return _key(parts.hostname or "", parts.port, parts.path, parts.query)
+    return _slow_url_key(url)
 
 
 def _slow_url_key(url: str) -> str:
-    """:func:`url_key` without its fast path (for tests)."""
+    """:func:`url_key` through the full canonicalisation (every URL the fast path does not take)."""
     parts = urlsplit(canonicalize_url(clean_url(url)))
     return _key(parts.hostname or "", parts.port, parts.path, parts.query)
 
