@@ -501,7 +501,8 @@ def report(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="records to write (default 1,000,000)")
-    parser.add_argument("--batch", type=int, default=1000, help="records per transaction")
+    parser.add_argument("--batch", type=int, default=5000,
+                        help="records per transaction (upsert_stream's default)")
     parser.add_argument("--workers", type=int, default=None,
                         help="Archive(workers=...): helper processes preparing text for large batches "
                              "(default: the archive's own default, 1 on a machine with 2+ CPUs; 0: none)")

@@ -250,3 +250,88 @@ def test_upsert_stream_commits_each_batch(tmp_path) -> None:  # type: ignore[no-
                 done.append(result)
         assert len(done) == 500
         assert archive.db.execute("SELECT count(*) FROM fetches").fetchone()[0] == 500
+
+
+# -- new records of a batch are inserted together: the same archive as one record at a time -------
+def _mixed_batch() -> list[tuple[ArticleRecord, Fetch | None]]:
+    """Everything a crawl's batch can hold, in one group: new pages, edits of a page earlier in the
+    batch, AMP and canonical copies in both orders, a syndicated copy published earlier, an
+    empty body (no content hash), a record without a fetch, and URLs that only differ in tracking."""
+    items: list[tuple[ArticleRecord, Fetch | None]] = list(_big_batch(300))
+    for i in range(20):
+        canonical = f"http://www.c.test/story/{i}"
+        amp = (record(url=canonical, site="c", is_amp=True, title=f"خبر {i}", body=f"{BODY} أمب {i}"),
+               fetch(f"{canonical}/amp"))
+        page = (record(url=canonical, site="c", title=f"خبر {i}", body=f"{BODY} أمب {i}"), fetch(canonical))
+        items[i * 13: i * 13] = [amp, page] if i % 2 else [page, amp]
+    items.insert(50, (record(url="http://www.d.test/copy", site="d", published="2025-05-01T00:00:00Z",
+                             title="نسخة", body=items[10][0].body), fetch("http://www.d.test/copy")))
+    items.insert(60, (record(url="http://www.a.test/empty", body="", title="بلا نص"), fetch("http://www.a.test/empty")))
+    items.insert(61, (record(url="http://www.a.test/empty2", body="", title="بلا نص"), None))
+    items.insert(70, (record(url="http://www.a.test/news/3/?utm_source=x"), fetch("http://www.a.test/news/3/?utm_source=x")))
+    # more URL keys in one group than SQLite allows parameters in a statement before 3.32
+    items.insert(80, (record(url="http://www.e.test/many", site="e", title="أسماء كثيرة", body=f"{BODY} كثيرة",
+                             aliases=[f"http://www.e.test/alias/{k}" for k in range(1200)]), None))
+    items.insert(90, (record(url="http://www.e.test/alias/77", site="e", title="أسماء كثيرة",
+                             body=f"{BODY} كثيرة ومعدلة"), fetch("http://www.e.test/alias/77")))
+    return items
+
+
+def _everything(archive: Archive) -> list[list[tuple]]:  # type: ignore[type-arg]
+    db = archive.db
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, articles_fts, instance)")
+    return [db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("articles", "article_versions", "url_aliases", "fetches", "temp.fts_terms")]
+
+
+def _index_of_current_text(path) -> list[tuple]:  # type: ignore[no-untyped-def,type-arg]
+    """What the search index must hold: the folded current title and body of every article, as a
+    freshly built index lists it (the archive's index is contentless, and its deletes must have
+    removed exactly the text that was replaced)."""
+    from archive.text import fold
+
+    with Archive(path) as archive:
+        db = archive.db
+        db.execute("CREATE VIRTUAL TABLE temp.rebuilt USING fts5(title, body, content='', tokenize='ascii')")
+        db.conn.executemany("INSERT INTO temp.rebuilt (rowid, title, body) VALUES (?, ?, ?)",
+                            [(i, fold(t), fold(b)) for i, t, b in db.execute("SELECT id, title, body FROM articles")])
+        db.execute("CREATE VIRTUAL TABLE temp.rebuilt_terms USING fts5vocab(temp, rebuilt, instance)")
+        return db.execute("SELECT * FROM temp.rebuilt_terms ORDER BY 1, 2").fetchall()
+
+
+def _one_at_a_time(self: Archive, group, run_id, now):  # type: ignore[no-untyped-def]
+    return [self._upsert_one(item, run_id, now) for item in group]
+
+
+@pytest.mark.parametrize("batch", [1, 7, 128, 1000])
+def test_grouped_inserts_write_what_one_record_at_a_time_writes(tmp_path, monkeypatch, batch: int) -> None:  # type: ignore[no-untyped-def]
+    items = _mixed_batch()
+    with Archive(tmp_path / "grouped.db", workers=0) as grouped:
+        results = [r for start in range(0, len(items), batch)
+                   for r in grouped.upsert_many(items[start:start + batch], seen_at="2025-05-10T00:00:00Z")]
+        actual = _everything(grouped)
+    monkeypatch.setattr(Archive, "_write_group", _one_at_a_time)
+    with Archive(tmp_path / "single.db", workers=0) as single:
+        expected_results = [r for start in range(0, len(items), batch)
+                            for r in single.upsert_many(items[start:start + batch], seen_at="2025-05-10T00:00:00Z")]
+        expected = _everything(single)
+    assert results == expected_results
+    assert {r.outcome for r in results} == {"new", "updated", "merged", "unchanged"}
+    assert actual[-1] == _index_of_current_text(tmp_path / "grouped.db")
+    for got, want in zip(actual, expected, strict=True):
+        assert got == want
+
+
+def test_bulk_load_checkpoints_in_a_thread_and_maps_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with Archive(tmp_path / "bulk.db", workers=0) as archive:
+        for _ in archive.upsert_stream(_big_batch(600), batch_size=100):
+            pass
+        checkpointer = archive._checkpointer
+        assert checkpointer is not None and checkpointer.errors == 0
+        assert archive.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] > 1000
+        assert archive.db.execute("PRAGMA mmap_size").fetchone()[0] > 0
+        written = archive.count()
+    assert archive._checkpointer is None and not checkpointer._thread.is_alive()
+    assert checkpointer.checkpoints >= 1
+    with Archive(tmp_path / "bulk.db", readonly=True) as reopened:
+        assert reopened.count() == written > 400

@@ -74,7 +74,8 @@ def test_fold_equals_reference(text: str) -> None:
 
 _ALPHABET = st.sampled_from(
     [chr(c) for c in _FOLD_TABLE] + list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءلوبفك .،؛:!?-_\n\t\"'«»()0123456789aZé")
-    + ["\u0610", "\u06e5", "\u2028", "\u3000", "\ufdfa", "\ufefb", "\u00b2", "\u2460"])
+    + ["\u0610", "\u06e5", "\u2028", "\u3000", "\ufdfa", "\ufefb", "\u00b2", "\u2460",
+       "\u00a8", "\u02dc", "\u1fbd", "\u0308", "\u03a3", "\u1c80", "\x1c", "\x85"])
 
 
 @settings(max_examples=400, deadline=None)
@@ -87,3 +88,24 @@ def test_fold_equals_reference_on_generated_text(text: str) -> None:
 @given(st.text(max_size=80))
 def test_fold_equals_reference_on_any_unicode(text: str) -> None:
     assert fold(text) == reference_fold(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["والمدرسة،", "«أحمد»", "\u00a8ب", "ΟΔΟΣ.", "ـــ", "٢٠٢٤م", " ", "\n", "\u200c"]),
+                max_size=30).map("".join))
+def test_fold_of_repeated_pieces_equals_reference(text: str) -> None:
+    """fold() caches the fold of each whitespace-separated piece: a piece met again (the cache hit)
+    folds as the first time, and a piece whose NFKC form holds a space (¨ is space + U+0308) or
+    whose lower-casing depends on context (final sigma) folds as in the whole text."""
+    assert fold(text) == reference_fold(text)
+    assert fold(text) == reference_fold(text)
+
+
+def test_fold_piece_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import text as text_module
+
+    monkeypatch.setattr(text_module, "_MAX_PIECES", 5)
+    text_module._folded_piece.__self__.clear()
+    sample = " ".join(ARABIC_SAMPLES)
+    assert fold(sample) == reference_fold(sample)
+    assert len(text_module._folded_piece.__self__) <= 5
