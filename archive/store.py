@@ -80,7 +80,7 @@ _POOL_TIMEOUT = 60.0
 
 log = logging.getLogger(__name__)
 
-_Derived = tuple[list[tuple[str, str, str]], str, str, "str | None", tuple["bytes | None", "str | None", "str | None"],
+_Derived = tuple[list[tuple[str, str, str]], bytes, bytes, "str | None", tuple["bytes | None", "str | None", "str | None"],
                  tuple[str, ...]]
 
 
@@ -92,8 +92,8 @@ class _Prepared:
     fetch: Fetch | None
     urls: list[tuple[str, str, str]]    #: (url, kind, url_key), primary first
     keys: list[str]                     #: distinct URL keys, primary first
-    folded_title: str
-    folded_body: str
+    folded_title: bytes                 #: fold(title), UTF-8 (see _derive)
+    folded_body: bytes
     digest: str | None
     values: dict[str, Any]              #: content and metadata columns, JSON fields encoded
     html: tuple[bytes | None, str | None, str | None]   #: compressed raw HTML, method, SHA-1
@@ -142,7 +142,11 @@ def _derive(inputs: _Inputs) -> _Derived:
         blob, method = compress.pack(raw)
         html = (blob, method, hashlib.sha1(raw).hexdigest())
     encoded = tuple(json.dumps(value or [], ensure_ascii=False) for value in lists)
-    return urls, folded_title, folded_body, body_hash(body, folded=folded_body), html, encoded
+    # The folded text only goes to the search index: sent back and bound as UTF-8 bytes, it is
+    # neither decoded when unpickled nor encoded again when bound (FTS5 reads a blob's bytes as
+    # UTF-8 text; the index is contentless, so nothing is stored as a blob).
+    return (urls, folded_title.encode(), folded_body.encode(), body_hash(body, folded=folded_body), html,
+            encoded)
 
 
 def _derive_chunk(chunk: list[_Inputs]) -> list[_Derived]:
@@ -190,6 +194,10 @@ STREAM_LOOKAHEAD = 4096
 _GROUP = 128
 
 
+def _utf8(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode()
+
+
 def _default_workers() -> int:
     return 1 if (os.cpu_count() or 1) >= 2 else 0
 
@@ -211,7 +219,7 @@ class Archive:
         self._pool: ProcessPoolExecutor | None = None
         self._checkpointer: Checkpointer | None = None
         #: The transaction's search-index writes, made at its end (see _fts_insert)
-        self._fts_ops: list[tuple[int, int, str, str, str] | None] = []
+        self._fts_ops: list[tuple[int, int, str, bytes, bytes] | None] = []
         self._fts_last: dict[int, int] = {}
         if readonly and self.path != ":memory:" and not Path(self.path).exists():
             raise NotAnArchive(f"no archive at {self.path} (crawl something first, or pass --db)")
@@ -596,11 +604,13 @@ class Archive:
     # So the index is written at the end of the transaction, in rowid order, one segment per batch;
     # operations on one rowid keep their order, and an insert undone by a delete of the same text
     # later in the batch (an article edited twice within it) is dropped with that delete.
-    def _fts_insert(self, article_id: int, folded_title: str, folded_body: str) -> None:
+    def _fts_insert(self, article_id: int, folded_title: str | bytes, folded_body: str | bytes) -> None:
+        folded_title, folded_body = _utf8(folded_title), _utf8(folded_body)
         self._fts_last[article_id] = len(self._fts_ops)
         self._fts_ops.append((article_id, len(self._fts_ops), "insert", folded_title, folded_body))
 
-    def _fts_delete(self, article_id: int, folded_title: str, folded_body: str) -> None:
+    def _fts_delete(self, article_id: int, folded_title: str | bytes, folded_body: str | bytes) -> None:
+        folded_title, folded_body = _utf8(folded_title), _utf8(folded_body)
         last = self._fts_last.pop(article_id, None)
         if last is not None:
             op = self._fts_ops[last]
