@@ -20,7 +20,7 @@ import logging
 import sqlite3
 import threading
 
-__all__ = ["Checkpointer", "BACKSTOP_PAGES"]
+__all__ = ["BACKSTOP_PAGES", "Checkpointer"]
 
 log = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ from datasketch import MinHash, MinHashLSH
 
 from .errors import ArchiveError
 from .store import Archive
-from .text import fold_chars, fold_word, words
+from .text import Memo, fold_chars, fold_word, words
 
 __all__ = ["THRESHOLD", "NUM_PERM", "SHINGLE_SIZE", "AssignResult", "NoSuchStory", "assign_stories",
            "pending_count", "folded_words", "shingles", "shingle_hashes", "signature", "jaccard",
@@ -123,20 +123,14 @@ def shingle_hashes(text: str | None, size: int = SHINGLE_SIZE) -> list[int]:
     return np.unique(combined & np.uint64(0xFFFFFFFF)).tolist()
 
 
-class _WordHashes(dict[str, int]):
-    """CRC-32 (plus 1: never 0) of each character-folded word's clitic-stripped form, computed once
-    per distinct word; a plain dict lookup is what keeps signing fast.  Cleared when it grows past
-    :data:`_MAX_WORDS`."""
-
-    def __missing__(self, word: str) -> int:
-        if len(self) >= _MAX_WORDS:
-            self.clear()
-        value = self[word] = zlib.crc32(fold_word(word).encode("utf-8")) + 1
-        return value
+def _word_hash(word: str) -> int:
+    """CRC-32 (plus 1: never 0) of a character-folded word's clitic-stripped form."""
+    return zlib.crc32(fold_word(word).encode("utf-8")) + 1
 
 
-_MAX_WORDS = 500_000
-_WORD_HASHES = _WordHashes()
+#: :func:`_word_hash` of each distinct word, computed once: a plain dict lookup is what keeps
+#: signing fast.
+_WORD_HASHES: Memo[int] = Memo(_word_hash, 500_000)
 
 
 def signature(text: str | None, num_perm: int = NUM_PERM) -> MinHash | None:

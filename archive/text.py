@@ -23,9 +23,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
-__all__ = ["fold", "fold_word", "fold_chars", "words", "body_hash", "strip_marks"]
+__all__ = ["Memo", "body_hash", "fold", "fold_chars", "fold_word", "strip_marks", "words"]
 
 _TASHKEEL = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u06D6", "\u06D7", "\u06D8",
     "\u06D9", "\u06DA", "\u06DB", "\u06DC", "\u06DF", "\u06E0", "\u06E1", "\u06E2", "\u06E3",
@@ -107,20 +109,26 @@ def fold_word(word: str) -> str:
     return word
 
 
-class _FoldedWords(dict[str, str]):
-    """:func:`fold_word` of every word met, in a plain dict: ``map(cache.__getitem__, words)`` costs
-    a third of going through ``lru_cache`` for each of the ~300 words of an article.  Emptied when
-    it holds :data:`_MAX_WORDS` words (a news vocabulary stays far below)."""
+_V = TypeVar("_V")
 
-    def __missing__(self, word: str) -> str:
-        if len(self) >= _MAX_WORDS:
+
+class Memo(dict[str, _V]):
+    """*function* of every string met, in a plain dict emptied when it holds *maximum* entries:
+    ``map(memo.__getitem__, strings)`` costs a third of going through ``lru_cache`` per call."""
+
+    def __init__(self, function: Callable[[str], _V], maximum: int):
+        super().__init__()
+        self.function, self.maximum = function, maximum
+
+    def __missing__(self, key: str) -> _V:
+        if len(self) >= self.maximum:
             self.clear()
-        value = self[word] = fold_word(word)
+        value = self[key] = self.function(key)
         return value
 
 
-_MAX_WORDS = 500_000
-_folded_word = _FoldedWords().__getitem__
+#: :func:`fold_word` of every word met (a news vocabulary stays far below the bound).
+_folded_word = Memo(fold_word, 500_000).__getitem__
 
 
 def words(text: str) -> list[str]:
@@ -128,31 +136,19 @@ def words(text: str) -> list[str]:
     return list(map(_folded_word, _SEPARATORS_RE.sub(" ", fold_chars(text)).split()))
 
 
-def _fold_piece(text: str) -> str:
-    return " ".join(map(_folded_word, _SEPARATORS_RE.sub(" ", fold_chars(text)).split()))
+def _fold_piece(piece: str) -> str:
+    return " ".join(words(piece))
 
 
-class _FoldedPieces(dict[str, str]):
-    """The index form of every whitespace-separated piece of raw text met (``"«والمدرسة،"`` →
-    ``"مدرسه"``), in a plain dict emptied at :data:`_MAX_PIECES` entries.
-
-    Folding distributes over whitespace: every step of :func:`fold` works inside a piece
-    (NFKC never composes across a whitespace character, which is a starter that composes with
-    nothing; deletions, replacements, lower-casing, whose final-sigma context stops at whitespace,
-    and the separator pass are per character or per run of non-space characters), so the fold of a
-    text is the folds of its pieces joined by spaces, the empty ones left out.  News text repeats
-    its pieces, so an article is mostly dictionary lookups: twice as fast as folding the whole
-    text (``tests/test_archive_text.py`` holds both equal to the plain definition)."""
-
-    def __missing__(self, piece: str) -> str:
-        if len(self) >= _MAX_PIECES:
-            self.clear()
-        value = self[piece] = _fold_piece(piece)
-        return value
-
-
-_MAX_PIECES = 200_000
-_folded_piece = _FoldedPieces().__getitem__
+# The index form of every whitespace-separated piece of raw text met ("«والمدرسة،" → "مدرسه").
+# Folding distributes over whitespace: every step of fold() works inside a piece (NFKC never
+# composes across a whitespace character, which is a starter that composes with nothing;
+# deletions, replacements, lower-casing, whose final-sigma context stops at whitespace, and the
+# separator pass are per character or per run of non-space characters), so the fold of a text is
+# the folds of its pieces joined by spaces, the empty ones left out.  News text repeats its pieces,
+# so an article is mostly dictionary lookups: twice as fast as folding the whole text
+# (tests/test_archive_text.py holds both equal to the plain definition).
+_folded_piece = Memo(_fold_piece, 200_000).__getitem__
 
 
 def fold(text: str | None) -> str:

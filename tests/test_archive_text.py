@@ -104,8 +104,9 @@ def test_fold_of_repeated_pieces_equals_reference(text: str) -> None:
 def test_fold_piece_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from archive import text as text_module
 
-    monkeypatch.setattr(text_module, "_MAX_PIECES", 5)
-    text_module._folded_piece.__self__.clear()
+    memo = text_module._folded_piece.__self__
+    monkeypatch.setattr(memo, "maximum", 5)
+    memo.clear()
     sample = " ".join(ARABIC_SAMPLES)
     assert fold(sample) == reference_fold(sample)
-    assert len(text_module._folded_piece.__self__) <= 5
+    assert len(memo) <= 5
