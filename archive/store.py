@@ -297,7 +297,6 @@ class Archive:
         if first is None:
             return results
         conn.execute("BEGIN IMMEDIATE")
-        self._fts_ops, self._fts_last = [], {}
         try:
             source = itertools.chain((first,), it)
             while group := list(itertools.islice(source, _GROUP)):
@@ -322,14 +321,13 @@ class Archive:
         writer runs inside this transaction).  Any other record goes through :meth:`_upsert_one`,
         after the new ones before it are written, so it sees them.
         """
-        conn = self.db.conn
         known_keys = self._known("SELECT url_key FROM url_aliases WHERE url_key IN",
                                  {key for item in group for key in item.keys})
         known_digests = self._known("SELECT body_hash FROM articles WHERE body_hash IN",
                                     {item.digest for item in group if item.digest})
         results: list[UpsertResult] = []
         fresh: list[tuple[int, _Prepared]] = []
-        next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
+        next_id = self._next_id()
         for item in group:
             if known_keys.isdisjoint(item.keys) and not (item.digest and item.digest in known_digests):
                 fresh.append((next_id, item))
@@ -340,13 +338,17 @@ class Archive:
                     self._insert_new(fresh, run_id, now)
                     fresh = []
                 results.append(self._upsert_one(item, run_id, now))
-                next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
+                next_id = self._next_id()
             known_keys.update(item.keys)
             if item.digest:
                 known_digests.add(item.digest)
         if fresh:
             self._insert_new(fresh, run_id, now)
         return results
+
+    def _next_id(self) -> int:
+        """The id SQLite would give the next article (inside the write transaction: no other writer)."""
+        return int(self.db.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0])
 
     def _known(self, select: str, values: set[str]) -> set[str]:
         """The *values* that ``select … IN (values)`` finds, asked 500 at a time (SQLite before
@@ -498,55 +500,50 @@ class Archive:
         return dict(zip((d[0] for d in cursor.description), row, strict=True))
 
     def _upsert_one(self, item: _Prepared, run_id: int | None, now: str) -> UpsertResult:
-        record, fetch, urls, keys = item.record, item.fetch, item.urls, item.keys
-        folded_title, folded_body, digest, values = item.folded_title, item.folded_body, item.digest, item.values
+        record, fetch, urls, keys, digest, values = (item.record, item.fetch, item.urls, item.keys, item.digest,
+                                                     item.values)
         existing, matched_by = self._find(keys, digest)
-
         if existing is None:
-            article_id = self._insert("articles", dict(
-                values, site=record.site, url=record.url, url_key=keys[0], version=1,
-                first_seen=now, last_seen=now))
-            self._add_version(article_id, 1, record, now, ["created"], current=True)
-            self._fts_insert(article_id, folded_title, folded_body)
-            outcome, changed = "new", ()
+            article_id = self._next_id()
+            self._insert_new([(article_id, item)], run_id, now)
+            return UpsertResult(article_id, "new")
+        article_id = existing["id"]
+        changed = tuple(f for f in _CONTENT_FIELDS if (values[f] or "") != (existing[f] or ""))
+        update: dict[str, Any] = {"last_seen": now}
+        is_copy = existing["url_key"] not in keys and (
+            matched_by == "body" or (existing["site"] or "") != (record.site or ""))
+        if is_copy:
+            # Another URL (usually another site) with the same text: a copy of a known article.
+            # The earliest publication owns the record, whatever order the crawl found them in.
+            # A copy whose text later diverged stays attached by its URL but never versions the
+            # original: only the primary URL's page can edit the record.
+            if digest == existing["body_hash"] and record.published and (
+                    not existing["published"] or record.published < existing["published"]):
+                update.update(values, site=record.site, url=record.url, url_key=keys[0])
+            changed, outcome = (), "merged"
+        elif existing["source_kind"] == "amp" and not record.is_amp:
+            # The canonical page supersedes what was read from its AMP copy: not an edit.
+            update.update(values, url=record.url, url_key=keys[0])
+            changed, outcome = (), "merged"
+        elif record.is_amp and existing["source_kind"] != "amp":
+            changed, outcome = (), "merged"     # AMP copy of a known page: alias only
+        elif changed:
+            update.update(values, version=existing["version"] + 1)
+            self._keep_version_text(article_id, existing)
+            self._add_version(article_id, existing["version"] + 1, record, now, list(changed))
+            outcome = "updated"
         else:
-            article_id = existing["id"]
-            changed = tuple(f for f in _CONTENT_FIELDS if (values[f] or "") != (existing[f] or ""))
-            update: dict[str, Any] = {"last_seen": now}
-            is_copy = existing["url_key"] not in keys and (
-                matched_by == "body" or (existing["site"] or "") != (record.site or ""))
-            if is_copy:
-                # Another URL (usually another site) with the same text: a copy of a known article.
-                # The earliest publication owns the record, whatever order the crawl found them in.
-                # A copy whose text later diverged stays attached by its URL but never versions the
-                # original: only the primary URL's page can edit the record.
-                if digest == existing["body_hash"] and record.published and (
-                        not existing["published"] or record.published < existing["published"]):
-                    update.update(values, site=record.site, url=record.url, url_key=keys[0])
-                changed, outcome = (), "merged"
-            elif existing["source_kind"] == "amp" and not record.is_amp:
-                # The canonical page supersedes what was read from its AMP copy: not an edit.
-                update.update(values, url=record.url, url_key=keys[0])
-                changed, outcome = (), "merged"
-            elif record.is_amp and existing["source_kind"] != "amp":
-                changed, outcome = (), "merged"     # AMP copy of a known page: alias only
-            elif changed:
-                update.update(values, version=existing["version"] + 1)
-                self._keep_version_text(article_id, existing)
-                self._add_version(article_id, existing["version"] + 1, record, now, list(changed), current=True)
-                outcome = "updated"
-            else:
-                # Unchanged text; metadata may have been filled in (e.g. a modified date).
-                update.update({k: v for k, v in values.items() if v not in (None, "", "[]")})
-                outcome = "unchanged"
-            if any(f in update for f in _CONTENT_FIELDS):
-                self._fts_delete(article_id, fold(existing["title"]), fold(existing["body"]))
-                self._fts_insert(article_id, fold(update.get("title", existing["title"])),
-                                 fold(update.get("body", existing["body"])))
-            self._update("articles", article_id, update)
-            new_alias = self._new_alias_count(urls)
-            if outcome in ("merged", "unchanged"):
-                outcome = "merged" if new_alias else "unchanged"
+            # Unchanged text; metadata may have been filled in (e.g. a modified date).
+            update.update({k: v for k, v in values.items() if v not in (None, "", "[]")})
+            outcome = "unchanged"
+        if any(f in update for f in _CONTENT_FIELDS):
+            self._fts_delete(article_id, fold(existing["title"]), fold(existing["body"]))
+            self._fts_insert(article_id, fold(update.get("title", existing["title"])),
+                             fold(update.get("body", existing["body"])))
+        self._update("articles", article_id, update)
+        new_alias = self._new_alias_count(urls)
+        if outcome in ("merged", "unchanged"):
+            outcome = "merged" if new_alias else "unchanged"
         self._add_aliases(article_id, record.site, urls, now)
         if fetch is not None:
             self._add_fetch(article_id, item, run_id)
@@ -564,28 +561,21 @@ class Archive:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(u, key, article_id, site, kind, now) for u, kind, key in urls])
 
-    # Writes inside upsert_many's explicit transaction use plain SQL: sqlite-utils' Table.insert and
-    # Table.update wrap themselves in ``with conn:``, which would commit half a batch.
-    def _insert(self, table: str, row: dict[str, Any]) -> int:
-        columns = ", ".join(f"[{c}]" for c in row)
-        cursor = self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})",
-                                 list(row.values()))
-        return int(cursor.lastrowid)
-
+    # Writes inside upsert_many's explicit transaction use plain SQL: sqlite-utils' Table.update
+    # wraps itself in ``with conn:``, which would commit half a batch.
     def _update(self, table: str, rowid: int, row: dict[str, Any]) -> None:
         assignments = ", ".join(f"[{c}] = ?" for c in row)
         self.db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE rowid = ?", [*row.values(), rowid])
 
     def _add_version(self, article_id: int, version: int, record: ArticleRecord, now: str,
-                     changed: list[str], *, current: bool = False) -> None:
-        """A version row.  The *current* version keeps no copy of its text: that is the article's
-        text in ``articles`` (half the bytes written per new article); :meth:`_keep_version_text`
-        fills it in when a newer version replaces it."""
+                     changed: list[str]) -> None:
+        """The row of the article's new current version.  It keeps no copy of the text: that is
+        the article's text in ``articles`` (half the bytes written per new article);
+        :meth:`_keep_version_text` fills it in when a newer version replaces it."""
         self.db.conn.execute(
-            "INSERT INTO article_versions (article_id, version, seen_at, title, body, modified, changed, "
-            "extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [article_id, version, now, None if current else record.title, None if current else record.body,
-             record.modified, json.dumps(changed), record.extractor_version])
+            "INSERT INTO article_versions (article_id, version, seen_at, modified, changed, extractor_version) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [article_id, version, now, record.modified, json.dumps(changed), record.extractor_version])
 
     def _keep_version_text(self, article_id: int, existing: dict[str, Any]) -> None:
         """Copy the text being replaced into its version row (if that row does not have it yet)."""
@@ -611,12 +601,10 @@ class Archive:
 
     def _fts_delete(self, article_id: int, folded_title: str | bytes, folded_body: str | bytes) -> None:
         folded_title, folded_body = _utf8(folded_title), _utf8(folded_body)
-        last = self._fts_last.pop(article_id, None)
-        if last is not None:
-            op = self._fts_ops[last]
-            if op is not None and op[2] == "insert" and op[3:] == (folded_title, folded_body):
-                self._fts_ops[last] = None
-                return
+        last = self._fts_last.pop(article_id, None)     # the article's pending insert, if any
+        if last is not None and (op := self._fts_ops[last]) is not None and op[3:] == (folded_title, folded_body):
+            self._fts_ops[last] = None
+            return
         self._fts_ops.append((article_id, len(self._fts_ops), "delete", folded_title, folded_body))
 
     def _fts_write(self) -> None:
