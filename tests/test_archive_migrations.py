@@ -107,7 +107,8 @@ def test_archive_from_a_newer_version_is_refused(db_path) -> None:  # type: igno
             Archive(db_path, readonly=readonly)
 
 
-@pytest.mark.parametrize(("pragma", "value"), [("journal_mode", "wal"), ("foreign_keys", 1)])
+# secure_delete 2 is FAST, whatever the SQLite build's default (Debian's is ON: see Archive.__init__)
+@pytest.mark.parametrize(("pragma", "value"), [("journal_mode", "wal"), ("foreign_keys", 1), ("secure_delete", 2)])
 def test_pragmas(db_path, pragma: str, value) -> None:  # type: ignore[no-untyped-def]
     with Archive(db_path) as archive:
         assert archive.db.execute(f"PRAGMA {pragma}").fetchone()[0] == value
@@ -137,3 +138,19 @@ def test_upgrade_rebuilds_the_search_index_with_the_ascii_tokenizer(v1_archive) 
                                      body=BODY.replace("حلب", "دمشق"), published="2025-05-08T08:00:00Z"))
         assert [h.id for h in search(archive.db, "دمشق")] == [1]
         assert list(search(archive.db, "حلب")) == []
+
+
+@pytest.mark.parametrize("older", [False, True])
+def test_search_index_merges_sixteen_segments_a_level(db_path, monkeypatch, older: bool) -> None:  # type: ignore[no-untyped-def]
+    """Migration 6 sets the index's merge settings, on a new archive and on one made before it."""
+    if older:
+        with monkeypatch.context() as patch:
+            schema._load_migrations()
+            patch.setattr(schema, "MIGRATIONS", [m for m in schema.MIGRATIONS if m[0] < 6])
+            with Archive(db_path) as archive:
+                archive.upsert(ArticleRecord(url="http://a.test/1", site="a", title="مدرسة", body=BODY))
+                assert dict(archive.db.execute("SELECT k, v FROM articles_fts_config").fetchall())["automerge"] == 8
+    with Archive(db_path) as archive:
+        config = dict(archive.db.execute("SELECT k, v FROM articles_fts_config").fetchall())
+        assert (config["automerge"], config["crisismerge"]) == (16, 32)
+        assert [h.id for h in search(archive.db, "المدرسه")] == ([1] if older else [])
