@@ -39,7 +39,7 @@ from .checkpoint import BACKSTOP_PAGES, Checkpointer
 from .errors import NoSuchArticle, NotAnArchive
 from .record import ArticleRecord, Fetch
 from .schema import migrate, refuse_newer
-from .text import body_hash, fold
+from .text import body_hash, fold, fold_utf8
 from .urls import url_key
 
 __all__ = ["Archive", "UpsertResult", "default_db_path"]
@@ -106,16 +106,19 @@ class _Prepared:
 
 
 # What _derive needs of a record and its fetch, as a plain tuple: pickling a slotted dataclass
-# for the helper process runs Python code per field, a tuple of strings is pickled in C.
-_Inputs = tuple[str, bool, list[str], "str | None", "str | None", "str | None", "str | None", list[str],
+# for the helper process runs Python code per field, a tuple of strings is pickled in C.  The body
+# goes as UTF-8: the helper folds it as bytes (text.fold_utf8), and bytes are unpickled without
+# being decoded.
+_Inputs = tuple[str, bool, list[str], "str | None", bytes, "str | None", "str | None", list[str],
                 "bytes | None", tuple[Any, ...]]
 
 
 def _inputs(record: ArticleRecord, fetch: Fetch | None) -> _Inputs:
     lists = (record.tags, record.images, record.related_links)
+    body = record.body.encode() if record.body else b""
     if fetch is None:
-        return (record.url, record.is_amp, record.aliases, record.title, record.body, None, None, [], None, lists)
-    return (record.url, record.is_amp, record.aliases, record.title, record.body, fetch.url, fetch.final_url,
+        return (record.url, record.is_amp, record.aliases, record.title, body, None, None, [], None, lists)
+    return (record.url, record.is_amp, record.aliases, record.title, body, fetch.url, fetch.final_url,
             fetch.redirect_urls, fetch.html, lists)
 
 
@@ -142,7 +145,7 @@ def _derive(inputs: _Inputs) -> _Derived:
     """The CPU-heavy part: URL keys, the folded text for the index and the hash, compressed HTML."""
     url, is_amp, aliases, title, body, fetch_url, final_url, redirect_urls, raw, lists = inputs
     urls = _record_urls(url, is_amp, aliases, fetch_url, final_url, redirect_urls)
-    folded_title, folded_body = fold(title), fold(body)
+    folded_title, folded_body = fold(title).encode(), fold_utf8(body)
     html: tuple[bytes | None, str | None, str | None] = (None, None, None)
     if raw is not None:
         blob, method = compress.pack(raw)
@@ -151,8 +154,7 @@ def _derive(inputs: _Inputs) -> _Derived:
     # The folded text only goes to the search index: sent back and bound as UTF-8 bytes, it is
     # neither decoded when unpickled nor encoded again when bound (FTS5 reads a blob's bytes as
     # UTF-8 text; the index is contentless, so nothing is stored as a blob).
-    return (urls, folded_title.encode(), folded_body.encode(), body_hash(body, folded=folded_body), html,
-            encoded)
+    return urls, folded_title, folded_body, body_hash(None, folded=folded_body), html, encoded
 
 
 def _derive_chunk(chunk: list[_Inputs]) -> list[_Derived]:

@@ -130,7 +130,7 @@ def _word_hash(word: str) -> int:
 
 #: :func:`_word_hash` of each distinct word, computed once: a plain dict lookup is what keeps
 #: signing fast.
-_WORD_HASHES: Memo[int] = Memo(_word_hash, 500_000)
+_WORD_HASHES: Memo[str, int] = Memo(_word_hash, 500_000)
 
 
 def signature(text: str | None, num_perm: int = NUM_PERM) -> MinHash | None:

@@ -23,11 +23,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import TypeVar
 
-__all__ = ["Memo", "body_hash", "fold", "fold_chars", "fold_word", "strip_marks", "words"]
+__all__ = ["Memo", "body_hash", "fold", "fold_chars", "fold_utf8", "fold_word", "strip_marks", "words"]
 
 _TASHKEEL = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u06D6", "\u06D7", "\u06D8",
     "\u06D9", "\u06DA", "\u06DB", "\u06DC", "\u06DF", "\u06E0", "\u06E1", "\u06E2", "\u06E3",
@@ -109,18 +109,19 @@ def fold_word(word: str) -> str:
     return word
 
 
+_K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
 
-class Memo(dict[str, _V]):
-    """*function* of every string met, in a plain dict emptied when it holds *maximum* entries:
-    ``map(memo.__getitem__, strings)`` costs a third of going through ``lru_cache`` per call."""
+class Memo(dict[_K, _V]):
+    """*function* of every key met (strings, bytes), in a plain dict emptied when it holds *maximum*
+    entries: ``map(memo.__getitem__, keys)`` costs a third of going through ``lru_cache`` per call."""
 
-    def __init__(self, function: Callable[[str], _V], maximum: int):
+    def __init__(self, function: Callable[[_K], _V], maximum: int):
         super().__init__()
         self.function, self.maximum = function, maximum
 
-    def __missing__(self, key: str) -> _V:
+    def __missing__(self, key: _K) -> _V:
         if len(self) >= self.maximum:
             self.clear()
         value = self[key] = self.function(key)
@@ -128,7 +129,7 @@ class Memo(dict[str, _V]):
 
 
 #: :func:`fold_word` of every word met (a news vocabulary stays far below the bound).
-_folded_word = Memo(fold_word, 500_000).__getitem__
+_folded_word: Callable[[str], str] = Memo(fold_word, 500_000).__getitem__
 
 
 def words(text: str) -> list[str]:
@@ -148,7 +149,7 @@ def _fold_piece(piece: str) -> str:
 # the folds of its pieces joined by spaces, the empty ones left out.  News text repeats its pieces,
 # so an article is mostly dictionary lookups: twice as fast as folding the whole text
 # (tests/test_archive_text.py holds both equal to the plain definition).
-_folded_piece = Memo(_fold_piece, 200_000).__getitem__
+_folded_piece: Callable[[str], str] = Memo(_fold_piece, 200_000).__getitem__
 
 
 def fold(text: str | None) -> str:
@@ -158,12 +159,33 @@ def fold(text: str | None) -> str:
     return " ".join(filter(None, map(_folded_piece, text.split())))
 
 
-def body_hash(body: str | None, *, folded: str | None = None) -> str | None:
+def _fold_piece_utf8(piece: bytes) -> bytes:
+    return _fold_piece(piece.decode()).encode()
+
+
+_folded_piece_utf8: Callable[[bytes], bytes] = Memo(_fold_piece_utf8, 200_000).__getitem__
+
+
+def fold_utf8(data: bytes) -> bytes:
+    """:func:`fold` of UTF-8 text, as UTF-8: ``fold_utf8(text.encode()) == fold(text).encode()``.
+
+    The archive's write path folds text it has as bytes and hands the result to SQLite as bytes.
+    ``bytes.split`` is cheaper than ``str.split`` on Arabic (which tests every character against
+    Unicode's whitespace) and leaves no result to encode.  It splits at ASCII whitespace only,
+    and an ASCII byte is never part of a multi-byte character, so every piece is whole UTF-8 text; a
+    piece that still holds other whitespace (a no-break space, U+2003…) is folded whole, which
+    gives the same words since folding distributes over whitespace (see ``_folded_piece``).
+    """
+    return b" ".join(filter(None, map(_folded_piece_utf8, data.split())))
+
+
+def body_hash(body: str | None, *, folded: str | bytes | None = None) -> str | None:
     """A content hash that survives whitespace, punctuation, tashkeel and spelling-variant noise.
 
-    :param folded: ``fold(body)`` when the caller has it already (the archive folds once per write).
+    :param folded: ``fold(body)``, or its UTF-8, when the caller has it already (the archive folds
+        once per write).
     """
     folded = fold(body) if folded is None else folded
     if not folded:
         return None
-    return hashlib.sha1(folded.encode("utf-8")).hexdigest()
+    return hashlib.sha1(folded.encode("utf-8") if isinstance(folded, str) else folded).hexdigest()

@@ -10,6 +10,7 @@ from archive.text import (
     body_hash,
     fold,
     fold_chars,
+    fold_utf8,
     fold_word,
     strip_marks,
     words,
@@ -68,6 +69,7 @@ ARABIC_SAMPLES = [
 @pytest.mark.parametrize("text", ARABIC_SAMPLES)
 def test_fold_equals_reference(text: str) -> None:
     assert fold(text) == reference_fold(text)
+    assert fold_utf8(text.encode()) == reference_fold(text).encode()
     assert words(text) == reference_fold(text).split()
     assert fold_chars(text) == unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).lower()
 
@@ -82,12 +84,14 @@ _ALPHABET = st.sampled_from(
 @given(st.lists(_ALPHABET, max_size=60).map("".join))
 def test_fold_equals_reference_on_generated_text(text: str) -> None:
     assert fold(text) == reference_fold(text)
+    assert fold_utf8(text.encode()) == reference_fold(text).encode()
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=80))
 def test_fold_equals_reference_on_any_unicode(text: str) -> None:
     assert fold(text) == reference_fold(text)
+    assert fold_utf8(text.encode()) == reference_fold(text).encode()
 
 
 @settings(max_examples=200, deadline=None)
@@ -99,6 +103,8 @@ def test_fold_of_repeated_pieces_equals_reference(text: str) -> None:
     whose lower-casing depends on context (final sigma) folds as in the whole text."""
     assert fold(text) == reference_fold(text)
     assert fold(text) == reference_fold(text)
+    for _ in range(2):      # the UTF-8 fold's own cache, keyed by byte pieces
+        assert fold_utf8(text.encode()) == reference_fold(text).encode()
 
 
 def test_fold_piece_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,4 +115,21 @@ def test_fold_piece_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     memo.clear()
     sample = " ".join(ARABIC_SAMPLES)
     assert fold(sample) == reference_fold(sample)
+    assert len(memo) <= 5
+
+
+def test_body_hash_of_utf8_fold_is_the_same() -> None:
+    body = ARABIC_SAMPLES[0]
+    assert body_hash(None, folded=fold_utf8(body.encode())) == body_hash(body) == body_hash(None, folded=fold(body))
+    assert body_hash(None, folded=b"") is None
+
+
+def test_fold_utf8_piece_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import text as text_module
+
+    memo = text_module._folded_piece_utf8.__self__
+    monkeypatch.setattr(memo, "maximum", 5)
+    memo.clear()
+    sample = " ".join(ARABIC_SAMPLES)
+    assert fold_utf8(sample.encode()) == reference_fold(sample).encode()
     assert len(memo) <= 5
