@@ -4,7 +4,7 @@
   :func:`archive.text.fold` output (lower-cased ``\\w`` runs joined by single spaces), so Unicode-aware
   tokenizing has nothing left to do: ``ascii`` splits the same text into the same tokens (every
   non-ASCII character is a token character, spaces separate) a third faster than ``unicode61``.
-  ``automerge`` is raised from 4 to 8 segments per level: fewer merges while a crawl writes, at a
+  ``automerge`` is raised from 4 to 8 segments per level (16 since migration 6): fewer merges while a crawl writes, at a
   cost of well under a millisecond per query; ``hashsize`` (memory for one transaction's terms) is
   raised so a large batch is written as one segment.
 - ``articles_url_key`` is dropped: lookups by URL key go through ``url_aliases``, which holds every
