@@ -207,10 +207,6 @@ STREAM_LOOKAHEAD = 4096
 _GROUP = 128
 
 
-def _utf8(text: str | bytes) -> bytes:
-    return text if isinstance(text, bytes) else text.encode()
-
-
 def _default_workers() -> int:
     return 1 if (os.cpu_count() or 1) >= 2 else 0
 
@@ -356,8 +352,9 @@ class Archive:
                 if fresh:
                     self._insert_new(fresh, run_id, now)
                     fresh = []
-                results.append(self._upsert_one(item, run_id, now))
-                next_id = self._next_id()
+                result = self._upsert_one(item, run_id, now)
+                results.append(result)
+                next_id += result.outcome == "new"     # (a known article takes no id)
             known_keys.update(item.keys)
             if item.digest:
                 known_digests.add(item.digest)
@@ -551,10 +548,9 @@ class Archive:
             # Unchanged text; metadata may have been filled in (e.g. a modified date).
             update.update({k: v for k, v in values.items() if v not in (None, "", "[]")})
             outcome = "unchanged"
-        if any(f in update for f in _CONTENT_FIELDS):
-            self._fts_delete(article_id, fold(existing["title"]), fold(existing["body"]))
-            self._fts_insert(article_id, fold(update.get("title", existing["title"])),
-                             fold(update.get("body", existing["body"])))
+        if any(f in update for f in _CONTENT_FIELDS):   # the record's text replaces the archived one
+            self._fts_delete(article_id, fold(existing["title"]).encode(), fold(existing["body"]).encode())
+            self._fts_insert(article_id, item.folded_title, item.folded_body)
         self._update("articles", article_id, update)
         new_alias = self._new_alias_count(urls)
         if outcome in ("merged", "unchanged"):
@@ -609,13 +605,11 @@ class Archive:
     # So the index is written at the end of the transaction, in rowid order, one segment per batch;
     # operations on one rowid keep their order, and an insert undone by a delete of the same text
     # later in the batch (an article edited twice within it) is dropped with that delete.
-    def _fts_insert(self, article_id: int, folded_title: str | bytes, folded_body: str | bytes) -> None:
-        folded_title, folded_body = _utf8(folded_title), _utf8(folded_body)
+    def _fts_insert(self, article_id: int, folded_title: bytes, folded_body: bytes) -> None:
         self._fts_last[article_id] = len(self._fts_ops)
         self._fts_ops.append((article_id, len(self._fts_ops), "insert", folded_title, folded_body))
 
-    def _fts_delete(self, article_id: int, folded_title: str | bytes, folded_body: str | bytes) -> None:
-        folded_title, folded_body = _utf8(folded_title), _utf8(folded_body)
+    def _fts_delete(self, article_id: int, folded_title: bytes, folded_body: bytes) -> None:
         last = self._fts_last.pop(article_id, None)     # the article's pending insert, if any
         if last is not None and (op := self._fts_ops[last]) is not None and op[3:] == (folded_title, folded_body):
             self._fts_ops[last] = None
